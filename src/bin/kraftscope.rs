@@ -1,0 +1,4 @@
+//! The `kraftscope` command line.
+fn main() {
+    println!("kraftscope {}", env!("CARGO_PKG_VERSION"));
+}
