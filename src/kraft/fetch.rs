@@ -1,0 +1,320 @@
+//! Fetch (KIP-595 §Fetch): pull replication, the fetch purgatory (long poll), divergence
+//! found in one round trip, and high-watermark propagation.
+
+use super::leader::ParkedFetch;
+use super::log::{Batch, ValidOffsetAndEpoch};
+use super::node::{Action, RaftNode};
+use super::rpc::{
+    leader_id_or_nil, EpochEndOffset, Errors, FetchRequest, FetchResponse, LeaderIdAndEpoch,
+    Message, SnapshotId,
+};
+use super::state::{EpochState, FetchingSnapshot};
+use super::types::{NodeId, Offset, OffsetAndEpoch, RaftTypes};
+use std::sync::Arc;
+
+impl<T: RaftTypes> RaftNode<T> {
+    pub(crate) fn build_empty_fetch_response(
+        &self,
+        error: Errors,
+        high_watermark: Option<Offset>,
+    ) -> FetchResponse<T> {
+        FetchResponse {
+            top_level_error: Errors::None,
+            error_code: error,
+            high_watermark: high_watermark.unwrap_or(-1),
+            log_start_offset: self.log.log_start_offset(),
+            diverging_epoch: None,
+            current_leader: LeaderIdAndEpoch {
+                leader_id: leader_id_or_nil(self.leader_id()),
+                leader_epoch: self.epoch(),
+            },
+            snapshot_id: None,
+            records: Vec::new(),
+        }
+    }
+
+    /// Answer now, or park the fetch until records arrive or `MaxWaitMs` passes.
+    /// Returns the response to send now, if any.
+    pub(crate) fn handle_fetch_request(
+        &mut self,
+        from: NodeId,
+        correlation_id: i32,
+        request: FetchRequest,
+    ) -> Option<FetchResponse<T>> {
+        if *request.cluster_id != *self.config.cluster_id {
+            let mut response = self.build_empty_fetch_response(Errors::None, None);
+            response.top_level_error = Errors::InconsistentClusterId;
+            return Some(response);
+        }
+        if request.fetch_offset < 0
+            || request.last_fetched_epoch < 0
+            || request.last_fetched_epoch > request.current_leader_epoch
+        {
+            return Some(self.build_empty_fetch_response(Errors::InvalidRequest, None));
+        }
+        let response = self.try_complete_fetch_request(from, &request);
+        let answer_now = !response.error_code.is_none()
+            || !response.records.is_empty()
+            || request.max_wait_ms == 0
+            || response.diverging_epoch.is_some()
+            || response.snapshot_id.is_some();
+        if answer_now {
+            return Some(response);
+        }
+        let expires_at_ms = self.now_ms + request.max_wait_ms;
+        if let EpochState::Leader(leader) = &mut self.state {
+            leader.parked_fetches.push(ParkedFetch {
+                from,
+                correlation_id,
+                request,
+                expires_at_ms,
+                original_response: response,
+            });
+            None
+        } else {
+            Some(response)
+        }
+    }
+
+    /// `tryCompleteFetchRequest`: validate the epoch, check the fetcher's log against
+    /// ours, and for a valid position return records and count the fetch offset as that
+    /// replica's acknowledged end offset.
+    fn try_complete_fetch_request(
+        &mut self,
+        replica: NodeId,
+        request: &FetchRequest,
+    ) -> FetchResponse<T> {
+        if let Some(error) = self.validate_leader_only_request(request.current_leader_epoch) {
+            return self.build_empty_fetch_response(error, None);
+        }
+        let valid = match self.log.latest_snapshot_id() {
+            // An empty follower is better served by the snapshot than the whole log.
+            Some(latest) if request.fetch_offset == 0 => ValidOffsetAndEpoch::Snapshot(latest),
+            _ => self
+                .log
+                .validate_offset_and_epoch(request.fetch_offset, request.last_fetched_epoch),
+        };
+        let mut records = Vec::new();
+        if let ValidOffsetAndEpoch::Valid(_) = valid {
+            records = self
+                .log
+                .read(request.fetch_offset, Offset::MAX, request.max_bytes);
+            let now = self.now_ms;
+            let check_quorum_timeout_ms = self.config.quorum.check_quorum_timeout_ms();
+            let advanced = match &mut self.state {
+                EpochState::Leader(leader) => leader.update_replica_state(
+                    replica,
+                    now,
+                    request.fetch_offset,
+                    check_quorum_timeout_ms,
+                ),
+                _ => false,
+            };
+            if advanced {
+                self.on_update_leader_high_watermark();
+            }
+        }
+        let mut response = self.build_empty_fetch_response(Errors::None, self.high_watermark());
+        response.records = records;
+        match valid {
+            ValidOffsetAndEpoch::Valid(_) => {}
+            ValidOffsetAndEpoch::Diverging(end) => {
+                response.diverging_epoch = Some(EpochEndOffset {
+                    epoch: end.epoch,
+                    end_offset: end.offset,
+                })
+            }
+            ValidOffsetAndEpoch::Snapshot(id) => response.snapshot_id = Some(SnapshotId::from(id)),
+        }
+        response
+    }
+
+    pub(crate) fn on_update_leader_high_watermark(&mut self) {
+        if let Some(high_watermark) = self.high_watermark() {
+            self.push_action(Action::HighWatermarkAdvanced { high_watermark });
+        }
+    }
+
+    /// Write a batch as leader: append, flush, count our own end offset for the HW,
+    /// and wake parked fetches that can now get records.
+    pub(crate) fn append_as_leader(&mut self, batch: Arc<Batch<T>>) {
+        if let Err(e) = self.log.append(batch.clone()) {
+            self.fatal(format!("leader append failed: {e}"));
+            return;
+        }
+        self.push_action(Action::Appended { batch });
+        // `flushLeaderLog`: update the end offset first so parked fetches return sooner.
+        let end_offset = self.log.end_offset();
+        let advanced = match &mut self.state {
+            EpochState::Leader(leader) => leader.update_local_state(end_offset),
+            _ => false,
+        };
+        if advanced {
+            self.on_update_leader_high_watermark();
+        }
+        self.flush_log();
+        self.complete_parked_fetches(end_offset);
+    }
+
+    /// `fetchPurgatory.maybeComplete(endOffset)`: fetches waiting below the new end.
+    fn complete_parked_fetches(&mut self, end_offset: Offset) {
+        let ready: Vec<ParkedFetch<T>> = match &mut self.state {
+            EpochState::Leader(leader) => {
+                let (ready, waiting) = std::mem::take(&mut leader.parked_fetches)
+                    .into_iter()
+                    .partition(|p| p.request.fetch_offset < end_offset);
+                leader.parked_fetches = waiting;
+                ready
+            }
+            _ => return,
+        };
+        for parked in ready {
+            let response = self.try_complete_fetch_request(parked.from, &parked.request);
+            self.send(
+                parked.from,
+                parked.correlation_id,
+                Message::FetchResponse(response),
+            );
+        }
+    }
+
+    /// Parked fetches whose `MaxWaitMs` ran out get the response built on arrival.
+    /// Returns the time until the next expiry.
+    pub(crate) fn expire_parked_fetches(&mut self) -> u64 {
+        let now = self.now_ms;
+        let expired: Vec<ParkedFetch<T>> = match &mut self.state {
+            EpochState::Leader(leader) => {
+                let (expired, waiting) = std::mem::take(&mut leader.parked_fetches)
+                    .into_iter()
+                    .partition(|p| p.expires_at_ms <= now);
+                leader.parked_fetches = waiting;
+                expired
+            }
+            _ => return u64::MAX,
+        };
+        for parked in expired {
+            self.send(
+                parked.from,
+                parked.correlation_id,
+                Message::FetchResponse(parked.original_response),
+            );
+        }
+        match &self.state {
+            EpochState::Leader(leader) => leader
+                .parked_fetches
+                .iter()
+                .map(|p| p.expires_at_ms - now)
+                .min()
+                .unwrap_or(u64::MAX),
+            _ => u64::MAX,
+        }
+    }
+
+    /// `handleFetchResponse` on a follower: truncate on DivergingEpoch, start a snapshot
+    /// download on SnapshotId, or append the records (a voter flushes before it fetches
+    /// again) and take the leader's high watermark.
+    pub(crate) fn handle_fetch_response(
+        &mut self,
+        _from: NodeId,
+        response: FetchResponse<T>,
+    ) -> bool {
+        if !response.top_level_error.is_none() {
+            return self.handle_top_level_error(response.top_level_error);
+        }
+        if let Some(handled) = self.maybe_handle_common_response(
+            response.error_code,
+            response.current_leader.leader_id,
+            response.current_leader.leader_epoch,
+        ) {
+            return handled;
+        }
+        if !matches!(self.state, EpochState::Follower(_)) {
+            let state = self.state.kind();
+            self.fatal(format!(
+                "fetch response handled as {state}, expected Follower"
+            ));
+            return false;
+        }
+        if !response.error_code.is_none() {
+            return false;
+        }
+        if let Some(diverging) = response.diverging_epoch {
+            let leader_end = OffsetAndEpoch::new(diverging.end_offset, diverging.epoch);
+            if let Some(hw) = self.high_watermark() {
+                if leader_end.offset < hw {
+                    self.fatal(format!(
+                        "the leader requested truncation to offset {}, which is below the current high watermark {hw}",
+                        leader_end.offset
+                    ));
+                    return false;
+                }
+            }
+            let from_end_offset = self.log.end_offset();
+            let to_end_offset = self.log.truncate_to_end_offset(leader_end);
+            self.push_action(Action::Truncated {
+                from_end_offset,
+                to_end_offset,
+                diverging_epoch: leader_end,
+            });
+        } else if let Some(snapshot_id) = response.snapshot_id {
+            let id = OffsetAndEpoch::from(snapshot_id);
+            if self.log.read_snapshot(id).is_none() {
+                if let EpochState::Follower(f) = &mut self.state {
+                    f.fetching_snapshot = Some(FetchingSnapshot {
+                        snapshot_id: id,
+                        position: 0,
+                    });
+                }
+                self.push_action(Action::SnapshotFetchStarted { snapshot_id: id });
+            }
+        } else {
+            for batch in response.records {
+                if batch.end_offset() <= self.log.end_offset() {
+                    continue;
+                }
+                if let Err(e) = self.log.append(batch) {
+                    self.fatal(format!("follower append failed: {e}"));
+                    return false;
+                }
+            }
+            if self.is_voter() {
+                self.flush_log();
+            }
+            if response.high_watermark >= 0 {
+                self.update_follower_high_watermark(response.high_watermark);
+            }
+        }
+        self.reset_fetch_timeout_for_successful_fetch();
+        true
+    }
+
+    pub(crate) fn reset_fetch_timeout_for_successful_fetch(&mut self) {
+        let now = self.now_ms;
+        let timeout = self.config.quorum.fetch_timeout_ms;
+        if let EpochState::Follower(f) = &mut self.state {
+            f.fetch_deadline_ms = now + timeout;
+            f.fetch_timer_ms = timeout;
+            f.has_fetched_from_leader = true;
+        }
+    }
+
+    /// A follower's HW is the leader's, capped by its own log end; it never decreases.
+    pub(crate) fn update_follower_high_watermark(&mut self, leader_high_watermark: Offset) {
+        let new_hw = leader_high_watermark.min(self.log.end_offset());
+        let changed = match &mut self.state {
+            EpochState::Follower(f) => match f.high_watermark {
+                Some(current) if current >= new_hw => false,
+                _ => {
+                    f.high_watermark = Some(new_hw);
+                    true
+                }
+            },
+            _ => false,
+        };
+        if changed {
+            self.push_action(Action::HighWatermarkAdvanced {
+                high_watermark: new_hw,
+            });
+        }
+    }
+}

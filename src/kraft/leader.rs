@@ -1,0 +1,291 @@
+//! `LeaderState`: what the leader of an epoch tracks — every replica's fetch position,
+//! the high watermark, check-quorum, BeginQuorumEpoch acknowledgements, the append
+//! accumulator and the fetch purgatory.
+//!
+//! High-watermark rule (`LeaderState.maybeUpdateHighWatermark`, KIP-595 §Fetch):
+//! sort voters by end offset, highest first; the candidate HW is the value at index
+//! `n / 2` (the leader counts); it is taken only if it is greater than the epoch start
+//! offset (a leader must commit a record of its own epoch first) and never moves back.
+//! Observers never count.
+
+use super::rpc::{FetchRequest, FetchResponse, ReplicaDescription};
+use super::types::{Epoch, NodeId, Offset, RaftTypes, TimeMs};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `LeaderState.OBSERVER_SESSION_TIMEOUT_MS`: observers silent this long are forgotten.
+pub const OBSERVER_SESSION_TIMEOUT_MS: u64 = 300_000;
+
+/// What the leader knows about one replica (`LeaderState.ReplicaState`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaState {
+    pub node_id: NodeId,
+    /// The replica's fetch offset: its log end offset as far as the leader knows.
+    pub end_offset: Option<Offset>,
+    pub last_fetch_timestamp_ms: Option<TimeMs>,
+    pub last_fetch_leader_log_end_offset: Option<Offset>,
+    pub last_caught_up_timestamp_ms: Option<TimeMs>,
+    /// Answered BeginQuorumEpoch or fetched in this epoch.
+    pub has_acknowledged_leader: bool,
+}
+
+impl ReplicaState {
+    fn new(node_id: NodeId, has_acknowledged_leader: bool) -> Self {
+        Self {
+            node_id,
+            end_offset: None,
+            last_fetch_timestamp_ms: None,
+            last_fetch_leader_log_end_offset: None,
+            last_caught_up_timestamp_ms: None,
+            has_acknowledged_leader,
+        }
+    }
+
+    /// `updateFollowerState`: a replica is caught up at a fetch when it has reached the
+    /// leader's end offset, or at its previous fetch if it has reached what the leader
+    /// had then.
+    fn update_follower_state(
+        &mut self,
+        now_ms: TimeMs,
+        fetch_offset: Offset,
+        leader_end_offset: Option<Offset>,
+    ) {
+        if let Some(leader_end) = leader_end_offset {
+            if fetch_offset >= leader_end {
+                self.last_caught_up_timestamp_ms = Some(
+                    self.last_caught_up_timestamp_ms
+                        .map_or(now_ms, |t| t.max(now_ms)),
+                );
+            } else if let (Some(prev_leader_end), Some(prev_fetch)) = (
+                self.last_fetch_leader_log_end_offset,
+                self.last_fetch_timestamp_ms,
+            ) {
+                if fetch_offset >= prev_leader_end {
+                    self.last_caught_up_timestamp_ms = Some(
+                        self.last_caught_up_timestamp_ms
+                            .map_or(prev_fetch, |t| t.max(prev_fetch)),
+                    );
+                }
+            }
+            self.last_fetch_leader_log_end_offset = Some(leader_end);
+        }
+        self.end_offset = Some(fetch_offset);
+        self.last_fetch_timestamp_ms = Some(now_ms);
+        self.has_acknowledged_leader = true;
+    }
+
+    pub fn describe(&self) -> ReplicaDescription {
+        ReplicaDescription {
+            replica_id: self.node_id,
+            log_end_offset: self.end_offset.unwrap_or(-1),
+            last_fetch_timestamp: self.last_fetch_timestamp_ms.map_or(-1, |t| t as i64),
+            last_caught_up_timestamp: self.last_caught_up_timestamp_ms.map_or(-1, |t| t as i64),
+        }
+    }
+}
+
+/// A fetch parked in the purgatory: answered when the log grows past `fetch_offset`
+/// or, at `expires_at_ms`, with the empty response built when it arrived.
+#[derive(Clone, Debug)]
+pub struct ParkedFetch<T: RaftTypes> {
+    pub from: NodeId,
+    pub correlation_id: i32,
+    pub request: FetchRequest,
+    pub expires_at_ms: TimeMs,
+    pub original_response: FetchResponse<T>,
+}
+
+/// Records waiting in the `BatchAccumulator` for `controller.quorum.append.linger.ms`.
+#[derive(Clone, Debug)]
+pub struct Accumulator<T: RaftTypes> {
+    pub records: Vec<T::Record>,
+    pub drain_at_ms: TimeMs,
+}
+
+#[derive(Clone, Debug)]
+pub struct LeaderState<T: RaftTypes> {
+    pub local_id: NodeId,
+    pub epoch: Epoch,
+    /// Log end offset when this node became leader: its LeaderChangeMessage goes here.
+    pub epoch_start_offset: Offset,
+    pub high_watermark: Option<Offset>,
+    pub voter_states: BTreeMap<NodeId, ReplicaState>,
+    pub observer_states: BTreeMap<NodeId, ReplicaState>,
+    pub granting_voters: Vec<NodeId>,
+    /// Voters that fetched in the current check-quorum period.
+    pub fetched_voters: BTreeSet<NodeId>,
+    pub check_quorum_deadline_ms: TimeMs,
+    pub begin_quorum_epoch_deadline_ms: TimeMs,
+    pub resign_requested: bool,
+    pub accumulator: Option<Accumulator<T>>,
+    pub parked_fetches: Vec<ParkedFetch<T>>,
+}
+
+impl<T: RaftTypes> LeaderState<T> {
+    pub fn new(
+        local_id: NodeId,
+        epoch: Epoch,
+        epoch_start_offset: Offset,
+        voters: &[NodeId],
+        granting_voters: Vec<NodeId>,
+        now_ms: TimeMs,
+        check_quorum_timeout_ms: u64,
+    ) -> Self {
+        let voter_states = voters
+            .iter()
+            .map(|&v| (v, ReplicaState::new(v, v == local_id)))
+            .collect();
+        Self {
+            local_id,
+            epoch,
+            epoch_start_offset,
+            high_watermark: None,
+            voter_states,
+            observer_states: BTreeMap::new(),
+            granting_voters,
+            fetched_voters: BTreeSet::new(),
+            check_quorum_deadline_ms: now_ms + check_quorum_timeout_ms,
+            // The first BeginQuorumEpoch round goes out at once.
+            begin_quorum_epoch_deadline_ms: now_ms,
+            resign_requested: false,
+            accumulator: None,
+            parked_fetches: Vec::new(),
+        }
+    }
+
+    pub fn is_voter(&self, id: NodeId) -> bool {
+        self.voter_states.contains_key(&id)
+    }
+
+    /// Voters that have neither answered BeginQuorumEpoch nor fetched this epoch.
+    pub fn non_acknowledging_voters(&self) -> Vec<NodeId> {
+        self.voter_states
+            .values()
+            .filter(|s| !s.has_acknowledged_leader)
+            .map(|s| s.node_id)
+            .collect()
+    }
+
+    pub fn add_acknowledgement_from(&mut self, voter: NodeId) {
+        if let Some(s) = self.voter_states.get_mut(&voter) {
+            s.has_acknowledged_leader = true;
+        }
+    }
+
+    /// `updateLocalState`: the leader's own log end moved. Returns whether the HW moved.
+    pub fn update_local_state(&mut self, end_offset: Offset) -> bool {
+        if let Some(s) = self.voter_states.get_mut(&self.local_id) {
+            s.end_offset = Some(end_offset);
+        }
+        self.maybe_update_high_watermark()
+    }
+
+    /// `updateReplicaState`: a Fetch arrived from `replica` at `fetch_offset`. Returns
+    /// whether the HW moved (only voters can move it).
+    pub fn update_replica_state(
+        &mut self,
+        replica: NodeId,
+        now_ms: TimeMs,
+        fetch_offset: Offset,
+        check_quorum_timeout_ms: u64,
+    ) -> bool {
+        let leader_end = self
+            .voter_states
+            .get(&self.local_id)
+            .and_then(|s| s.end_offset);
+        let is_voter = self.is_voter(replica);
+        let state = if is_voter {
+            self.voter_states.get_mut(&replica)
+        } else {
+            Some(
+                self.observer_states
+                    .entry(replica)
+                    .or_insert_with(|| ReplicaState::new(replica, false)),
+            )
+        };
+        if let Some(state) = state {
+            state.update_follower_state(now_ms, fetch_offset, leader_end);
+        }
+        self.update_check_quorum_for_following_voter(replica, now_ms, check_quorum_timeout_ms);
+        is_voter && self.maybe_update_high_watermark()
+    }
+
+    /// A Fetch or FetchSnapshot from a voter counts for check-quorum: once a majority
+    /// (the leader implicitly included) has been heard from, the timer restarts.
+    pub fn update_check_quorum_for_following_voter(
+        &mut self,
+        replica: NodeId,
+        now_ms: TimeMs,
+        check_quorum_timeout_ms: u64,
+    ) {
+        if replica == self.local_id || !self.is_voter(replica) {
+            return;
+        }
+        self.fetched_voters.insert(replica);
+        let mut majority = self.voter_states.len() / 2 + 1;
+        if self.voter_states.contains_key(&self.local_id) {
+            majority -= 1;
+        }
+        if self.fetched_voters.len() >= majority {
+            self.fetched_voters.clear();
+            self.check_quorum_deadline_ms = now_ms + check_quorum_timeout_ms;
+        }
+    }
+
+    /// Remaining time before check-quorum fails; a lone voter never fails it.
+    pub fn time_until_check_quorum_expires(&self, now_ms: TimeMs) -> u64 {
+        if self.voter_states.len() == 1 {
+            return u64::MAX;
+        }
+        self.check_quorum_deadline_ms.saturating_sub(now_ms)
+    }
+
+    /// Voter end offsets, highest first, with `None` (never fetched) last.
+    pub fn voters_by_descending_end_offset(&self) -> Vec<(NodeId, Option<Offset>)> {
+        let mut v: Vec<_> = self
+            .voter_states
+            .values()
+            .map(|s| (s.node_id, s.end_offset))
+            .collect();
+        // Stable on node id for equal offsets, so the order is deterministic.
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    /// Preferred successors for EndQuorumEpoch: non-leader voters by descending fetch
+    /// offset.
+    pub fn non_leader_voters_by_descending_fetch_offset(&self) -> Vec<NodeId> {
+        self.voters_by_descending_end_offset()
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| *id != self.local_id)
+            .collect()
+    }
+
+    fn maybe_update_high_watermark(&mut self) -> bool {
+        let sorted = self.voters_by_descending_end_offset();
+        let index_of_hw = self.voter_states.len() / 2;
+        let Some(candidate) = sorted.get(index_of_hw).and_then(|(_, o)| *o) else {
+            return false;
+        };
+        if candidate <= self.epoch_start_offset {
+            return false;
+        }
+        match self.high_watermark {
+            // A lower computed value only happens after voter-set changes or lost
+            // committed data; Kafka logs it and keeps the HW.
+            Some(current) if candidate <= current => false,
+            _ => {
+                self.high_watermark = Some(candidate);
+                true
+            }
+        }
+    }
+
+    /// Forget observers that have not fetched for five minutes.
+    pub fn clear_inactive_observers(&mut self, now_ms: TimeMs) {
+        self.observer_states.retain(|_, s| {
+            s.last_fetch_timestamp_ms
+                .is_some_and(|t| now_ms.saturating_sub(t) < OBSERVER_SESSION_TIMEOUT_MS)
+        });
+    }
+}

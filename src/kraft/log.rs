@@ -1,0 +1,602 @@
+//! The replicated log of one node: record batches, the leader-epoch cache, the flushed
+//! prefix, frozen snapshots and the log start offset (Kafka's `ReplicatedLog` /
+//! `KafkaMetadataLog` over `UnifiedLog` and `LeaderEpochFileCache`).
+//!
+//! Invariants (checked by [`ReplicatedLog::check_invariants`]):
+//! `log_start_offset <= flushed_offset <= end_offset`; batches are contiguous from
+//! `log_start_offset`; epochs never decrease along the log; the epoch cache has one entry
+//! per epoch present, at the base offset of its first batch; when the log start is above
+//! zero a snapshot ends exactly there.
+
+use super::types::{Epoch, Offset, OffsetAndEpoch, RaftTypes, TimeMs};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Size of a record batch header in Kafka's v2 format (`RECORD_BATCH_OVERHEAD`).
+pub const BATCH_HEADER_BYTES: u32 = 61;
+/// Rough per-record framing (length, attributes, deltas, key/value lengths).
+pub const RECORD_OVERHEAD_BYTES: u32 = 8;
+
+/// Control records the core itself writes (`ControlRecordType`). Only LEADER_CHANGE
+/// goes into the log here: this model has a static quorum (kraft.version 0), so no
+/// KRAFT_VERSION or KRAFT_VOTERS records; snapshot header/footer are implied by
+/// [`Snapshot`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ControlRecord {
+    LeaderChange(LeaderChangeMessage),
+}
+
+impl ControlRecord {
+    /// Kafka's `ControlRecordType` id.
+    pub fn type_id(&self) -> i16 {
+        match self {
+            ControlRecord::LeaderChange(_) => 2,
+        }
+    }
+}
+
+/// `LeaderChangeMessage` (control record type 2): the first record of every epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeaderChangeMessage {
+    pub version: i16,
+    pub leader_id: i32,
+    pub voters: Vec<i32>,
+    pub granting_voters: Vec<i32>,
+}
+
+/// The records of one batch: a batch is either a control batch or a data batch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub enum BatchRecords<T: RaftTypes> {
+    Control(Vec<ControlRecord>),
+    Data(Vec<T::Record>),
+}
+
+/// One record batch: `(base offset, epoch, records)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "", rename_all = "camelCase")]
+pub struct Batch<T: RaftTypes> {
+    pub base_offset: Offset,
+    /// `partitionLeaderEpoch`: the epoch of the leader that appended it.
+    pub epoch: Epoch,
+    pub append_time_ms: TimeMs,
+    pub records: BatchRecords<T>,
+}
+
+impl<T: RaftTypes> Batch<T> {
+    pub fn record_count(&self) -> usize {
+        match &self.records {
+            BatchRecords::Control(r) => r.len(),
+            BatchRecords::Data(r) => r.len(),
+        }
+    }
+
+    pub fn last_offset(&self) -> Offset {
+        self.base_offset + self.record_count() as Offset - 1
+    }
+
+    /// Exclusive end offset.
+    pub fn end_offset(&self) -> Offset {
+        self.base_offset + self.record_count() as Offset
+    }
+
+    pub fn is_control(&self) -> bool {
+        matches!(self.records, BatchRecords::Control(_))
+    }
+
+    pub fn size_bytes(&self) -> u32 {
+        let records: u32 = match &self.records {
+            BatchRecords::Control(r) => r.len() as u32 * 32,
+            BatchRecords::Data(r) => r
+                .iter()
+                .map(|r| T::record_size_bytes(r) + RECORD_OVERHEAD_BYTES)
+                .sum(),
+        };
+        BATCH_HEADER_BYTES + records
+    }
+}
+
+/// A frozen snapshot (`<offset>-<epoch>.checkpoint`): the state machine's state up to,
+/// excluding, `snapshot_id.offset`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "", rename_all = "camelCase")]
+pub struct Snapshot<T: RaftTypes> {
+    pub snapshot_id: OffsetAndEpoch,
+    /// SnapshotHeaderRecord.LastContainedLogTimestamp.
+    pub last_contained_log_timestamp_ms: TimeMs,
+    pub size_bytes: u64,
+    pub data: T::Snapshot,
+}
+
+impl<T: RaftTypes> Snapshot<T> {
+    /// Kafka's file name for it.
+    pub fn file_name(&self) -> String {
+        format!(
+            "{:020}-{:010}.checkpoint",
+            self.snapshot_id.offset, self.snapshot_id.epoch
+        )
+    }
+}
+
+/// Result of [`ReplicatedLog::validate_offset_and_epoch`] (Kafka's `ValidOffsetAndEpoch`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValidOffsetAndEpoch {
+    Valid(OffsetAndEpoch),
+    /// The fetcher diverged; it must truncate using this `(end offset, epoch)`.
+    Diverging(OffsetAndEpoch),
+    /// The fetcher must fetch this snapshot.
+    Snapshot(OffsetAndEpoch),
+}
+
+/// Why a log operation was refused. These are programming errors in Kafka (exceptions
+/// that kill the raft thread); the node reports them instead of panicking.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LogError {
+    #[error("batch base offset {base} does not match log end offset {end}")]
+    NonContiguousAppend { base: Offset, end: Offset },
+    #[error("batch epoch {epoch} is below the latest epoch {latest} in the log")]
+    EpochRegression { epoch: Epoch, latest: Epoch },
+    #[error("snapshot id {id} is above the high watermark {high_watermark}")]
+    SnapshotAboveHighWatermark {
+        id: OffsetAndEpoch,
+        high_watermark: Offset,
+    },
+    #[error("snapshot id {id} does not match the log ({found:?})")]
+    SnapshotNotInLog {
+        id: OffsetAndEpoch,
+        found: ValidOffsetAndEpoch,
+    },
+    #[error("snapshot id {id} is not at a batch boundary")]
+    SnapshotNotAtBatchBoundary { id: OffsetAndEpoch },
+    #[error("snapshot {id} already exists")]
+    SnapshotExists { id: OffsetAndEpoch },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct EpochEntry {
+    epoch: Epoch,
+    start_offset: Offset,
+}
+
+/// The log. Batches are shared (`Arc`) so fetch responses, checkpoints of the simulated
+/// world and the state machine all point at the same memory.
+#[derive(Clone, Debug)]
+pub struct ReplicatedLog<T: RaftTypes> {
+    batches: Vec<Arc<Batch<T>>>,
+    log_start_offset: Offset,
+    end_offset: Offset,
+    flushed_offset: Offset,
+    /// Leader-epoch cache: `(epoch, start offset)`, increasing in both.
+    epochs: Vec<EpochEntry>,
+    snapshots: BTreeMap<OffsetAndEpoch, Arc<Snapshot<T>>>,
+}
+
+impl<T: RaftTypes> Default for ReplicatedLog<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: RaftTypes> ReplicatedLog<T> {
+    pub fn new() -> Self {
+        Self {
+            batches: Vec::new(),
+            log_start_offset: 0,
+            end_offset: 0,
+            flushed_offset: 0,
+            epochs: Vec::new(),
+            snapshots: BTreeMap::new(),
+        }
+    }
+
+    pub fn log_start_offset(&self) -> Offset {
+        self.log_start_offset
+    }
+
+    /// Log end offset (LEO): the offset the next record will get.
+    pub fn end_offset(&self) -> Offset {
+        self.end_offset
+    }
+
+    /// Everything below this offset survives a crash.
+    pub fn flushed_offset(&self) -> Offset {
+        self.flushed_offset
+    }
+
+    pub fn batches(&self) -> &[Arc<Batch<T>>] {
+        &self.batches
+    }
+
+    /// Epoch of the last batch in the log, or of the latest snapshot if the log is empty
+    /// (`ReplicatedLog.lastFetchedEpoch`).
+    pub fn last_fetched_epoch(&self) -> Epoch {
+        match self.epochs.last() {
+            Some(e) => e.epoch,
+            None => self.latest_snapshot_id().map_or(0, |s| s.epoch),
+        }
+    }
+
+    /// `(end offset, last fetched epoch)`: what a candidate puts in its Vote request.
+    pub fn end_offset_and_epoch(&self) -> OffsetAndEpoch {
+        OffsetAndEpoch::new(self.end_offset, self.last_fetched_epoch())
+    }
+
+    pub fn latest_snapshot_id(&self) -> Option<OffsetAndEpoch> {
+        self.snapshots.keys().next_back().copied()
+    }
+
+    pub fn earliest_snapshot_id(&self) -> Option<OffsetAndEpoch> {
+        self.snapshots.keys().next().copied()
+    }
+
+    pub fn latest_snapshot(&self) -> Option<&Arc<Snapshot<T>>> {
+        self.snapshots.values().next_back()
+    }
+
+    pub fn read_snapshot(&self, id: OffsetAndEpoch) -> Option<&Arc<Snapshot<T>>> {
+        self.snapshots.get(&id)
+    }
+
+    pub fn snapshots(&self) -> impl Iterator<Item = &Arc<Snapshot<T>>> {
+        self.snapshots.values()
+    }
+
+    /// Index of the batch containing `offset`, if it is in the log.
+    fn batch_index(&self, offset: Offset) -> Option<usize> {
+        if offset < self.log_start_offset || offset >= self.end_offset {
+            return None;
+        }
+        let i = self.batches.partition_point(|b| b.end_offset() <= offset);
+        (i < self.batches.len()).then_some(i)
+    }
+
+    /// Epoch of the record at `offset`, looking at the snapshot for the record just
+    /// below the log start (used to name snapshots at the high watermark).
+    pub fn epoch_of_offset(&self, offset: Offset) -> Option<Epoch> {
+        if let Some(i) = self.batch_index(offset) {
+            return Some(self.batches[i].epoch);
+        }
+        if offset + 1 == self.log_start_offset {
+            return self.earliest_snapshot_id().map(|s| s.epoch);
+        }
+        None
+    }
+
+    /// Batches with records in `[from, to)`, whole batches only (fetches and commits
+    /// always start and end at batch boundaries), at most `max_bytes` but always at
+    /// least one batch (Kafka returns an oversized first batch rather than nothing).
+    pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> Vec<Arc<Batch<T>>> {
+        let Some(start) = self.batch_index(from) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut bytes = 0u64;
+        for batch in &self.batches[start..] {
+            if batch.base_offset >= to {
+                break;
+            }
+            bytes += batch.size_bytes() as u64;
+            if !out.is_empty() && bytes > max_bytes {
+                break;
+            }
+            out.push(batch.clone());
+        }
+        out
+    }
+
+    /// Bytes held in the log from the log start to the end.
+    pub fn size_bytes(&self) -> u64 {
+        self.batches.iter().map(|b| b.size_bytes() as u64).sum()
+    }
+
+    /// `LeaderEpochFileCache.endOffsetFor` as `UnifiedLog.endOffsetForEpoch` uses it:
+    /// the largest epoch ≤ `epoch` with the start offset of the next epoch (or the log
+    /// end for the latest one). `None` when the cache cannot answer.
+    fn epoch_cache_end_offset_for(&self, epoch: Epoch) -> Option<OffsetAndEpoch> {
+        let latest = self.epochs.last()?;
+        if epoch == latest.epoch {
+            return Some(OffsetAndEpoch::new(self.end_offset, epoch));
+        }
+        let higher = self.epochs.partition_point(|e| e.epoch <= epoch);
+        if higher == self.epochs.len() {
+            // Larger than every known epoch.
+            return None;
+        }
+        let next_start = self.epochs[higher].start_offset;
+        if higher == 0 {
+            // Smaller than every known epoch: answer with the requested epoch and the
+            // first known start offset, as Kafka does.
+            Some(OffsetAndEpoch::new(next_start, epoch))
+        } else {
+            Some(OffsetAndEpoch::new(
+                next_start,
+                self.epochs[higher - 1].epoch,
+            ))
+        }
+    }
+
+    /// `KafkaMetadataLog.endOffsetForEpoch`: the end offset of the largest epoch ≤
+    /// `epoch`, overridden by the oldest snapshot when the epoch predates the log.
+    pub fn end_offset_for_epoch(&self, epoch: Epoch) -> OffsetAndEpoch {
+        match (
+            self.epoch_cache_end_offset_for(epoch),
+            self.earliest_snapshot_id(),
+        ) {
+            (Some(found), Some(snapshot))
+                if found.offset == snapshot.offset && found.epoch == epoch =>
+            {
+                snapshot
+            }
+            (Some(found), _) => found,
+            (None, _) => self.end_offset_and_epoch(),
+        }
+    }
+
+    /// `ReplicatedLog.validateOffsetAndEpoch`: is a fetch at `(offset, epoch)` consistent
+    /// with this log, diverging from it, or below what the log still holds?
+    pub fn validate_offset_and_epoch(&self, offset: Offset, epoch: Epoch) -> ValidOffsetAndEpoch {
+        if self.log_start_offset == 0 && offset == 0 {
+            return ValidOffsetAndEpoch::Valid(OffsetAndEpoch::new(0, 0));
+        }
+        if let (Some(earliest), Some(latest)) =
+            (self.earliest_snapshot_id(), self.latest_snapshot_id())
+        {
+            if offset < self.log_start_offset
+                || (offset == self.log_start_offset && epoch != earliest.epoch)
+                || epoch < earliest.epoch
+            {
+                return ValidOffsetAndEpoch::Snapshot(latest);
+            }
+        }
+        let end = self.end_offset_for_epoch(epoch);
+        if end.epoch != epoch || end.offset < offset {
+            ValidOffsetAndEpoch::Diverging(end)
+        } else {
+            ValidOffsetAndEpoch::Valid(OffsetAndEpoch::new(offset, epoch))
+        }
+    }
+
+    fn assign_epoch(&mut self, epoch: Epoch, start_offset: Offset) -> Result<(), LogError> {
+        match self.epochs.last() {
+            Some(last) if last.epoch == epoch => Ok(()),
+            Some(last) if last.epoch > epoch => Err(LogError::EpochRegression {
+                epoch,
+                latest: last.epoch,
+            }),
+            _ => {
+                self.epochs.push(EpochEntry {
+                    epoch,
+                    start_offset,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Append one batch at the log end (leader: a batch it built; follower: a batch from
+    /// a Fetch response). The new records are not flushed yet.
+    pub fn append(&mut self, batch: Arc<Batch<T>>) -> Result<(), LogError> {
+        if batch.base_offset != self.end_offset {
+            return Err(LogError::NonContiguousAppend {
+                base: batch.base_offset,
+                end: self.end_offset,
+            });
+        }
+        self.assign_epoch(batch.epoch, batch.base_offset)?;
+        self.end_offset = batch.end_offset();
+        self.batches.push(batch);
+        Ok(())
+    }
+
+    /// fsync: everything appended so far becomes durable.
+    pub fn flush(&mut self) -> bool {
+        let changed = self.flushed_offset != self.end_offset;
+        self.flushed_offset = self.end_offset;
+        changed
+    }
+
+    /// Remove every record at or above `offset` (never below the log start).
+    pub fn truncate_to(&mut self, offset: Offset) {
+        let offset = offset.max(self.log_start_offset);
+        if offset >= self.end_offset {
+            return;
+        }
+        let keep = self.batches.partition_point(|b| b.end_offset() <= offset);
+        self.batches.truncate(keep);
+        self.end_offset = self
+            .batches
+            .last()
+            .map_or(self.log_start_offset, |b| b.end_offset());
+        self.flushed_offset = self.flushed_offset.min(self.end_offset);
+        let end = self.end_offset;
+        self.epochs.retain(|e| e.start_offset < end);
+    }
+
+    /// `ReplicatedLog.truncateToEndOffset`: truncate after a DivergingEpoch, to the
+    /// smaller of our end of that epoch and the leader's. Returns the new end offset.
+    pub fn truncate_to_end_offset(&mut self, leader_end: OffsetAndEpoch) -> Offset {
+        let truncation = if leader_end.epoch == 0 {
+            leader_end.offset.min(self.end_offset)
+        } else {
+            let local = self.end_offset_for_epoch(leader_end.epoch);
+            if local.epoch == leader_end.epoch {
+                local.offset.min(leader_end.offset)
+            } else {
+                local.offset
+            }
+        };
+        self.truncate_to(truncation);
+        self.end_offset
+    }
+
+    /// `createNewSnapshot` + `freeze`: store a snapshot the state machine wrote at or
+    /// below the high watermark, then clean the log behind it.
+    pub fn create_snapshot(
+        &mut self,
+        snapshot: Snapshot<T>,
+        high_watermark: Offset,
+    ) -> Result<(), LogError> {
+        let id = snapshot.snapshot_id;
+        if id.offset > high_watermark {
+            return Err(LogError::SnapshotAboveHighWatermark { id, high_watermark });
+        }
+        if self.snapshots.contains_key(&id) {
+            return Err(LogError::SnapshotExists { id });
+        }
+        // The id must name a record of this log: the record just below `id.offset`
+        // carries `id.epoch` (or the snapshot we already have ends there).
+        let found = self.validate_offset_and_epoch(id.offset, id.epoch);
+        if !matches!(found, ValidOffsetAndEpoch::Valid(_)) {
+            return Err(LogError::SnapshotNotInLog { id, found });
+        }
+        if id.offset > self.log_start_offset
+            && id.offset < self.end_offset
+            && self.batches[self.batch_index(id.offset).unwrap_or(0)].base_offset != id.offset
+        {
+            return Err(LogError::SnapshotNotAtBatchBoundary { id });
+        }
+        self.snapshots.insert(id, Arc::new(snapshot));
+        Ok(())
+    }
+
+    /// Kafka's snapshot cleaning: when the log behind the newest snapshot holds more than
+    /// `max_retention_bytes`, advance the log start to that snapshot and forget older
+    /// snapshots. Returns the new log start if it moved.
+    pub fn maybe_clean(&mut self, max_retention_bytes: u64) -> Option<Offset> {
+        let latest = self.latest_snapshot_id()?;
+        if latest.offset <= self.log_start_offset {
+            return None;
+        }
+        let behind: u64 = self
+            .batches
+            .iter()
+            .take_while(|b| b.end_offset() <= latest.offset)
+            .map(|b| b.size_bytes() as u64)
+            .sum();
+        if behind <= max_retention_bytes {
+            return None;
+        }
+        self.advance_log_start(latest.offset);
+        Some(self.log_start_offset)
+    }
+
+    fn advance_log_start(&mut self, new_start: Offset) {
+        let drop = self
+            .batches
+            .partition_point(|b| b.end_offset() <= new_start);
+        self.batches.drain(..drop);
+        self.log_start_offset = new_start;
+        if self.end_offset < new_start {
+            self.end_offset = new_start;
+        }
+        self.flushed_offset = self.flushed_offset.max(new_start);
+        // Keep the epoch entry covering the new start; drop older ones.
+        let first_kept = self.epochs.partition_point(|e| e.start_offset <= new_start);
+        if first_kept > 0 {
+            let mut covering = self.epochs[first_kept - 1];
+            covering.start_offset = new_start;
+            self.epochs.drain(..first_kept);
+            if self
+                .batches
+                .first()
+                .is_some_and(|b| b.epoch == covering.epoch)
+            {
+                self.epochs.insert(0, covering);
+            }
+        }
+        self.snapshots.retain(|id, _| id.offset >= new_start);
+    }
+
+    /// Store a snapshot downloaded from the leader (FetchSnapshot complete).
+    pub fn install_fetched_snapshot(&mut self, snapshot: Arc<Snapshot<T>>) {
+        self.snapshots.insert(snapshot.snapshot_id, snapshot);
+    }
+
+    /// `truncateToLatestSnapshot`: if the newest snapshot is past the log, drop the whole
+    /// log and start at the snapshot. Returns whether it did.
+    pub fn truncate_to_latest_snapshot(&mut self) -> bool {
+        let Some(latest) = self.latest_snapshot_id() else {
+            return false;
+        };
+        let latest_epoch = self.epochs.last().map_or(0, |e| e.epoch);
+        if latest.epoch > latest_epoch
+            || (latest.epoch == latest_epoch && latest.offset > self.end_offset)
+        {
+            self.batches.clear();
+            self.epochs.clear();
+            self.log_start_offset = latest.offset;
+            self.end_offset = latest.offset;
+            self.flushed_offset = latest.offset;
+            self.snapshots.retain(|id, _| *id >= latest);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// What survives a crash: the flushed prefix and the snapshots.
+    pub fn durable_copy(&self) -> Self {
+        let mut copy = self.clone();
+        copy.truncate_to(self.flushed_offset);
+        copy
+    }
+
+    /// Checks the structural invariants listed in the module doc. Returns a description
+    /// of the first one broken.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        if !(self.log_start_offset <= self.flushed_offset && self.flushed_offset <= self.end_offset)
+        {
+            return Err(format!(
+                "log start {} <= flushed {} <= end {} broken",
+                self.log_start_offset, self.flushed_offset, self.end_offset
+            ));
+        }
+        let mut expected = self.log_start_offset;
+        let mut last_epoch = Epoch::MIN;
+        for b in &self.batches {
+            if b.base_offset != expected {
+                return Err(format!(
+                    "batch at {} where {} expected",
+                    b.base_offset, expected
+                ));
+            }
+            if b.epoch < last_epoch {
+                return Err(format!(
+                    "epoch {} after {} at offset {}",
+                    b.epoch, last_epoch, b.base_offset
+                ));
+            }
+            if b.epoch != last_epoch
+                && !self.epochs.iter().any(|e| {
+                    e.epoch == b.epoch && e.start_offset == b.base_offset.max(self.log_start_offset)
+                })
+            {
+                return Err(format!(
+                    "epoch cache lacks epoch {} at {}",
+                    b.epoch, b.base_offset
+                ));
+            }
+            last_epoch = b.epoch;
+            expected = b.end_offset();
+        }
+        if expected != self.end_offset {
+            return Err(format!(
+                "batches end at {} but log end is {}",
+                expected, self.end_offset
+            ));
+        }
+        if self.log_start_offset > 0
+            && self.earliest_snapshot_id().map(|s| s.offset) != Some(self.log_start_offset)
+        {
+            return Err(format!(
+                "log start {} has no snapshot ending there (earliest {:?})",
+                self.log_start_offset,
+                self.earliest_snapshot_id()
+            ));
+        }
+        Ok(())
+    }
+}

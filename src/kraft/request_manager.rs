@@ -1,0 +1,172 @@
+//! Per-destination connection state (`RequestManager`): at most one request in flight to
+//! each node, a request timeout, and a retry backoff after a failure. Responses that do
+//! not match the in-flight correlation id are stale and ignored.
+
+use super::types::{NodeId, TimeMs};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Connection {
+    AwaitingResponse {
+        correlation_id: i32,
+        sent_ms: TimeMs,
+    },
+    BackingOff {
+        failed_ms: TimeMs,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestManager {
+    /// `controller.quorum.voters` (or bootstrap servers): where discovery fetches go.
+    bootstrap_servers: Vec<NodeId>,
+    request_timeout_ms: u64,
+    retry_backoff_ms: u64,
+    connections: BTreeMap<NodeId, Connection>,
+}
+
+impl RequestManager {
+    pub fn new(
+        bootstrap_servers: &[NodeId],
+        request_timeout_ms: u64,
+        retry_backoff_ms: u64,
+    ) -> Self {
+        Self {
+            bootstrap_servers: bootstrap_servers.to_vec(),
+            request_timeout_ms,
+            retry_backoff_ms,
+            connections: BTreeMap::new(),
+        }
+    }
+
+    pub fn bootstrap_servers(&self) -> &[NodeId] {
+        &self.bootstrap_servers
+    }
+
+    fn has_timed_out(&self, c: Connection, now_ms: TimeMs) -> bool {
+        matches!(c, Connection::AwaitingResponse { sent_ms, .. } if now_ms > sent_ms + self.request_timeout_ms)
+    }
+
+    pub fn is_backing_off(&self, node: NodeId, now_ms: TimeMs) -> bool {
+        matches!(self.connections.get(&node), Some(Connection::BackingOff { failed_ms }) if now_ms < failed_ms + self.retry_backoff_ms)
+    }
+
+    pub fn has_request_timed_out(&self, node: NodeId, now_ms: TimeMs) -> bool {
+        self.connections
+            .get(&node)
+            .is_some_and(|c| self.has_timed_out(*c, now_ms))
+    }
+
+    fn has_inflight(&self, node: NodeId, now_ms: TimeMs) -> bool {
+        matches!(self.connections.get(&node), Some(c @ Connection::AwaitingResponse { .. }) if !self.has_timed_out(*c, now_ms))
+    }
+
+    pub fn is_ready(&self, node: NodeId, now_ms: TimeMs) -> bool {
+        !self.is_backing_off(node, now_ms) && !self.has_inflight(node, now_ms)
+    }
+
+    pub fn has_any_inflight_request(&self, now_ms: TimeMs) -> bool {
+        self.connections
+            .keys()
+            .any(|n| self.has_inflight(*n, now_ms))
+    }
+
+    pub fn remaining_request_time_ms(&self, node: NodeId, now_ms: TimeMs) -> u64 {
+        match self.connections.get(&node) {
+            Some(Connection::AwaitingResponse { sent_ms, .. }) => {
+                (sent_ms + self.request_timeout_ms).saturating_sub(now_ms)
+            }
+            _ => 0,
+        }
+    }
+
+    pub fn remaining_backoff_ms(&self, node: NodeId, now_ms: TimeMs) -> u64 {
+        match self.connections.get(&node) {
+            Some(Connection::BackingOff { failed_ms }) => {
+                (failed_ms + self.retry_backoff_ms).saturating_sub(now_ms)
+            }
+            _ => 0,
+        }
+    }
+
+    pub fn on_request_sent(&mut self, node: NodeId, correlation_id: i32, now_ms: TimeMs) {
+        self.connections.insert(
+            node,
+            Connection::AwaitingResponse {
+                correlation_id,
+                sent_ms: now_ms,
+            },
+        );
+    }
+
+    pub fn is_response_expected(&self, node: NodeId, correlation_id: i32) -> bool {
+        matches!(self.connections.get(&node), Some(Connection::AwaitingResponse { correlation_id: c, .. }) if *c == correlation_id)
+    }
+
+    /// After handling an expected response: success frees the connection, failure backs
+    /// it off for `retry.backoff.ms`.
+    pub fn on_response_result(
+        &mut self,
+        node: NodeId,
+        correlation_id: i32,
+        success: bool,
+        now_ms: TimeMs,
+    ) {
+        if self.is_response_expected(node, correlation_id) {
+            if success {
+                self.connections.remove(&node);
+            } else {
+                self.connections
+                    .insert(node, Connection::BackingOff { failed_ms: now_ms });
+            }
+        }
+    }
+
+    pub fn reset(&mut self, node: NodeId) {
+        self.connections.remove(&node);
+    }
+
+    pub fn reset_all(&mut self) {
+        self.connections.clear();
+    }
+
+    /// `findReadyBootstrapServer`: a random ready bootstrap server, starting the scan at
+    /// `start_index`, but only when nothing at all is in flight.
+    pub fn find_ready_bootstrap_server(
+        &self,
+        now_ms: TimeMs,
+        start_index: usize,
+    ) -> Option<NodeId> {
+        if self.has_any_inflight_request(now_ms) || self.bootstrap_servers.is_empty() {
+            return None;
+        }
+        let n = self.bootstrap_servers.len();
+        (0..n)
+            .map(|i| self.bootstrap_servers[(start_index + i) % n])
+            .find(|node| self.is_ready(*node, now_ms))
+    }
+
+    /// `backoffBeforeAvailableBootstrapServer`: how long until some bootstrap server can
+    /// take a request. While any request is in flight no discovery fetch is sent, so the
+    /// answer is the time until that request times out (a response wakes the node
+    /// earlier); Kafka's loop would otherwise poll again at once.
+    pub fn backoff_before_available_bootstrap_server(&self, now_ms: TimeMs) -> u64 {
+        if self.has_any_inflight_request(now_ms) {
+            return self
+                .connections
+                .keys()
+                .filter(|n| self.has_inflight(**n, now_ms))
+                .map(|n| self.remaining_request_time_ms(*n, now_ms))
+                .min()
+                .unwrap_or(0);
+        }
+        let mut min = self.retry_backoff_ms;
+        for node in &self.bootstrap_servers {
+            if self.is_ready(*node, now_ms) {
+                return 0;
+            }
+            min = min.min(self.remaining_backoff_ms(*node, now_ms));
+        }
+        min
+    }
+}

@@ -1,0 +1,6 @@
+//! Tests of the consensus core: one module per handler or rule, each test citing the
+//! KIP section it checks and asserting the whole list of actions a handler emitted;
+//! oracle tests against naive versions; and three-voter runs on an in-memory harness.
+
+mod harness;
+mod scenarios;
