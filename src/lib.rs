@@ -7,6 +7,8 @@
 //! random number or does I/O.
 
 pub mod kraft;
+pub mod server;
+pub mod ui;
 pub mod ui;
 
 pub use ui::App;
