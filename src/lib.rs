@@ -9,6 +9,5 @@
 pub mod kraft;
 pub mod server;
 pub mod ui;
-pub mod ui;
 
 pub use ui::App;
