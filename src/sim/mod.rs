@@ -7,11 +7,13 @@
 //! hash map: the same `(seed, cluster, interventions)` gives the same trace, natively
 //! and in wasm.
 
+pub mod bench;
 pub mod config;
 pub mod fuzz;
 pub mod hash;
 pub mod invariants;
 pub mod net;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod timeline;

@@ -94,6 +94,9 @@ pub struct Process {
     pub quorum: QuorumConfig,
     /// The epoch this node leads in, while it is Leader.
     leading: Option<Epoch>,
+    /// Its state machine was told it leads (`handleLeaderChange` naming itself): the
+    /// counter is writable, as `ReplicatedCounter.isWritable` says.
+    writable: bool,
     timer_gen: u32,
     timer_at: Option<u64>,
 }
@@ -247,6 +250,7 @@ impl World {
                 incarnation: 0,
                 quorum: spec.quorum_for(id),
                 leading: None,
+                writable: false,
                 timer_gen: 0,
                 timer_at: None,
             })
@@ -648,7 +652,10 @@ impl World {
                     let mut r = self.checker_report(id, epoch, event);
                     r.checker.on_persist(idx, es, &mut r.ctx);
                 }
-                Action::Flush { .. } | Action::LeaderChange(_) => {}
+                Action::Flush { .. } => {}
+                Action::LeaderChange(le) => {
+                    self.procs[idx].writable = le.leader_id == Some(id);
+                }
                 Action::StateChanged {
                     from,
                     to,
@@ -782,8 +789,9 @@ impl World {
                             offset: snapshot.snapshot_id.offset,
                         },
                     );
+                    let writable = self.procs[idx].writable;
                     let mut r = self.checker_report(id, epoch, event);
-                    r.checker.on_load_snapshot(kind, &snapshot, &mut r.ctx);
+                    r.checker.on_load_snapshot(writable, &snapshot, &mut r.ctx);
                 }
                 Action::ShutdownComplete { timed_out } => {
                     shutdown_complete = true;
@@ -900,6 +908,7 @@ impl World {
         let disk = std::mem::take(&mut p.disk);
         let mut node = RaftNode::new(config, disk, now);
         p.app = App::default();
+        p.writable = false;
         p.timer_at = None;
         p.timer_gen = p.timer_gen.wrapping_add(1);
         let kind = node.state_kind();
@@ -923,6 +932,7 @@ impl World {
         };
         p.disk = node.durable_state();
         p.app = App::default();
+        p.writable = false;
         p.timer_at = None;
         p.timer_gen = p.timer_gen.wrapping_add(1);
         if let Some(e) = p.leading.take() {

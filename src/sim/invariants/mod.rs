@@ -29,7 +29,7 @@ pub use snapshot_at_log_start::SnapshotAtLogStart;
 use super::trace::{FaultKind, InvariantId, MsgInfo, Trace, TraceEvent, TraceKind};
 use super::types::{SimBatch, SimTypes};
 use super::world::{Violation, MAX_KEPT_VIOLATIONS};
-use crate::kraft::{ElectionState, Epoch, NodeId, Offset, ReplicatedLog, Snapshot, StateKind};
+use crate::kraft::{ElectionState, Epoch, NodeId, Offset, ReplicatedLog, Snapshot};
 
 /// What the world was doing when a check ran (formatted only for a violation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,13 +201,14 @@ impl Checker {
         self.committed.on_commit(batch, before, after, ctx);
     }
 
+    /// `writable`: the node's state machine had been told it leads.
     pub fn on_load_snapshot(
         &mut self,
-        kind: StateKind,
+        writable: bool,
         snapshot: &Snapshot<SimTypes>,
         ctx: &mut Ctx,
     ) {
-        self.leader_never_load_snapshot.on_load(kind, snapshot, ctx);
+        self.leader_never_load_snapshot.on_load(writable, snapshot, ctx);
         self.committed.on_load_snapshot(snapshot, ctx);
     }
 
