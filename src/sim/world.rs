@@ -88,7 +88,7 @@ pub struct Process {
     /// What is on disk while stopped (while running, the node holds its log).
     pub disk: DurableState<SimTypes>,
     pub app: App,
-    /// 0 before the first start.
+    /// 1 for the first run of the process, +1 at every restart.
     pub incarnation: u32,
     /// Configuration for the next start.
     pub quorum: QuorumConfig,
@@ -247,7 +247,7 @@ impl World {
                 raft: None,
                 disk: DurableState::default(),
                 app: App::default(),
-                incarnation: 0,
+                incarnation: 1,
                 quorum: spec.quorum_for(id),
                 leading: None,
                 writable: false,
@@ -891,13 +891,12 @@ impl World {
         }
     }
 
-    /// Start (or restart) a stopped process from its disk.
+    /// Start a stopped process from its disk (as its current incarnation).
     fn start(&mut self, id: NodeId) {
         let idx = id as usize - 1;
         let seed = self.spec.seed;
         let now = self.now_ms;
         let p = &mut self.procs[idx];
-        p.incarnation += 1;
         let config = NodeConfig::new(
             id,
             &self.voters,
@@ -980,6 +979,7 @@ impl World {
                 }
                 let epoch = self.procs[idx].epoch();
                 self.emit(*id, epoch, TraceKind::Fault(FaultKind::Restart));
+                self.procs[idx].incarnation += 1;
                 self.start(*id);
             }
             Intervention::Wipe(id) => {
