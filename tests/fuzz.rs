@@ -21,7 +21,9 @@ fn fuzz_seeds_hold_every_invariant_and_converge() {
     let start = env_u64("FUZZ_START", 0);
     let cfg = FuzzConfig::default();
     let t0 = Instant::now();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4) as u64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4) as u64;
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
@@ -45,7 +47,10 @@ fn fuzz_seeds_hold_every_invariant_and_converge() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("fuzz thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("fuzz thread"))
+            .collect()
     });
     eprintln!(
         "fuzz: {seeds} seeds from {start} in {:.1}s on {threads} threads",
@@ -73,10 +78,19 @@ fn fuzzer_catches_votes_granted_without_the_log_check() {
         r.invariants.iter().any(|i| {
             matches!(
                 i.as_str(),
-                "LeaderCompleteness" | "ConsistentCommittedData" | "LogMatching" | "MajorityReachedHighWatermark" | "MonotonicHighWatermark" | "KafkaException"
+                "LeaderCompleteness"
+                    | "ConsistentCommittedData"
+                    | "LogMatching"
+                    | "MajorityReachedHighWatermark"
+                    | "MonotonicHighWatermark"
+                    | "KafkaException"
             )
         })
     });
     let r = caught.expect("the broken vote rule must be caught within 400 seeds");
-    eprintln!("caught at seed {}: {}", r.seed, r.failure.unwrap_or_default());
+    eprintln!(
+        "caught at seed {}: {}",
+        r.seed,
+        r.failure.unwrap_or_default()
+    );
 }

@@ -29,8 +29,14 @@ fn check_error_position(text: &str) {
             );
         }
         let shown = e.to_string();
-        assert!(shown.starts_with(&format!("{}:{}: ", e.line, e.column)), "{shown}");
-        assert!(shown.contains("expected") || shown.contains("unknown"), "{shown}");
+        assert!(
+            shown.starts_with(&format!("{}:{}: ", e.line, e.column)),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("expected") || shown.contains("unknown"),
+            "{shown}"
+        );
     }
 }
 
@@ -40,7 +46,10 @@ fn every_scenario_file_round_trips() {
         let a = parse(&text).expect("parses");
         let b = parse(&a.to_string()).expect("its own output parses");
         let strip = |s: &kraftscope::sim::Scenario| {
-            s.lines.iter().map(|l| (l.command.clone(), l.comment.clone())).collect::<Vec<_>>()
+            s.lines
+                .iter()
+                .map(|l| (l.command.clone(), l.comment.clone()))
+                .collect::<Vec<_>>()
         };
         assert_eq!(strip(&a), strip(&b));
     }
@@ -52,14 +61,44 @@ fn errors_name_the_offending_token() {
         ("run 3s", 1, 1, "expected `cluster"),
         ("cluster controllers=3\nrun 3x", 2, 5, "expected a duration"),
         ("cluster controllers=3\ncrash 7", 2, 7, "no such node"),
-        ("cluster controllers=3\ncrash old", 2, 7, "no earlier `as old`"),
-        ("cluster controllers=3\nset controller.quorum.bogus.ms=5", 2, 5, "unknown config `controller.quorum.bogus.ms`"),
-        ("cluster controllers=3\nexpect epoch >> 3", 2, 14, "expected a comparison"),
+        (
+            "cluster controllers=3\ncrash old",
+            2,
+            7,
+            "no earlier `as old`",
+        ),
+        (
+            "cluster controllers=3\nset controller.quorum.bogus.ms=5",
+            2,
+            5,
+            "unknown config `controller.quorum.bogus.ms`",
+        ),
+        (
+            "cluster controllers=3\nexpect epoch >> 3",
+            2,
+            14,
+            "expected a comparison",
+        ),
         ("cluster controllers=3\nfly 3", 2, 1, "expected a command"),
-        ("cluster controllers=3 prevote=maybe", 1, 31, "expected `on` or `off`"),
+        (
+            "cluster controllers=3 prevote=maybe",
+            1,
+            31,
+            "expected `on` or `off`",
+        ),
         ("cluster controllers=3\npartition 1,2 |", 2, 15, "after `|`"),
-        ("cluster controllers=3\nrun until leader within", 2, 24, "a duration after `within`"),
-        ("cluster controllers=3\nnet latency=9..2", 2, 13, "latency range"),
+        (
+            "cluster controllers=3\nrun until leader within",
+            2,
+            24,
+            "a duration after `within`",
+        ),
+        (
+            "cluster controllers=3\nnet latency=9..2",
+            2,
+            13,
+            "latency range",
+        ),
     ];
     for (text, line, column, needle) in cases {
         let e = parse(text).expect_err(text);
@@ -82,7 +121,11 @@ fn mutate(text: &str, at: usize, op: u8, insert: &str) -> String {
             return out;
         }
     }
-    let skip = if op % 3 == 1 { (at + 1).min(chars.len()) } else { at };
+    let skip = if op % 3 == 1 {
+        (at + 1).min(chars.len())
+    } else {
+        at
+    };
     out.extend(&chars[skip..]);
     out
 }

@@ -16,13 +16,19 @@ const FIXED_TRACE_HASH: u64 = 0xbe4da94a47e1bf3f;
 
 fn hash_of(text: &str) -> u64 {
     let scenario = parse(text).expect("parses");
-    run_scenario(&scenario, RunOptions::default()).world.trace_hash()
+    run_scenario(&scenario, RunOptions::default())
+        .world
+        .trace_hash()
 }
 
 #[test]
 fn the_same_scenario_twice_gives_the_same_trace_hash() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    for name in ["initial_election.kraft", "leader_partitioned_away.kraft", "no_prevote_partial_partition_ping_pongs_leadership.kraft"] {
+    for name in [
+        "initial_election.kraft",
+        "leader_partitioned_away.kraft",
+        "no_prevote_partial_partition_ping_pongs_leadership.kraft",
+    ] {
         let text = std::fs::read_to_string(dir.join(name)).expect("file");
         assert_eq!(hash_of(&text), hash_of(&text), "{name}");
     }
@@ -78,7 +84,11 @@ fn golden_trace_matches() {
 #[test]
 fn a_recorded_run_replays_to_the_same_world() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    for name in ["back_to_back_leader_failures.kraft", "single_node_committed_data_loss.kraft", "recovery_after_all_nodes_killed.kraft"] {
+    for name in [
+        "back_to_back_leader_failures.kraft",
+        "single_node_committed_data_loss.kraft",
+        "recovery_after_all_nodes_killed.kraft",
+    ] {
         let text = std::fs::read_to_string(dir.join(name)).expect("file");
         let outcome = run_scenario(&parse(&text).expect("parses"), RunOptions::default());
         let replayed = outcome.run.replay(outcome.world.now_ms(), false);
@@ -92,7 +102,8 @@ fn seeking_equals_running_straight_and_forks_keep_the_past() {
     let spec = ClusterSpec::new(3, 2, 5, true);
     let mut tl = Timeline::with_checkpoint_period(spec.clone(), 1_000);
     for i in 1..=40u64 {
-        tl.intervene(i * 250, Intervention::Append(1)).expect("append");
+        tl.intervene(i * 250, Intervention::Append(1))
+            .expect("append");
     }
     tl.intervene(10_100, Intervention::Crash(1)).expect("crash");
     tl.advance_to(15_000);

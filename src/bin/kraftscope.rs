@@ -37,7 +37,7 @@ USAGE:
     kraftscope fuzz --seeds N [--start S] [--controllers A..B] [--brokers A..B] [--out DIR]
         Swarm-fuzz N seeds (each draws its own fault mix), a safety phase then a
         liveness phase. On failure: exit 1 and write a scenario file reproducing it.
-    kraftscope bench [--quick]
+    kraftscope bench [--quick] [--only steady|seek]
         Simulated events per second on fixed workloads, and seeking in a 10-minute run.
     kraftscope --help | --version
 ";
@@ -87,7 +87,11 @@ USAGE:
         }
 
         fn check_known(&self, known: &[&str]) -> Result<(), String> {
-            match self.flags.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            match self
+                .flags
+                .iter()
+                .find(|(k, _)| !known.contains(&k.as_str()))
+            {
                 Some((k, _)) => Err(format!("unknown option --{k}")),
                 None => Ok(()),
             }
@@ -95,7 +99,10 @@ USAGE:
 
         fn u64(&self, name: &str) -> Result<Option<u64>, String> {
             self.get(name)
-                .map(|v| v.parse().map_err(|_| format!("--{name} expects a number, got `{v}`")))
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| format!("--{name} expects a number, got `{v}`"))
+                })
                 .transpose()
         }
 
@@ -213,7 +220,10 @@ USAGE:
             if let Some(e) = outcome.first_failure() {
                 eprintln!("{file}:{}: `{}` failed: {}", e.line, e.text, e.detail);
             } else if let Some(v) = outcome.world.violations().first() {
-                eprintln!("{file}: invariant {} violated at {}ms: {}", v.invariant, v.at_ms, v.detail);
+                eprintln!(
+                    "{file}: invariant {} violated at {}ms: {}",
+                    v.invariant, v.at_ms, v.detail
+                );
             }
             1
         }
@@ -224,7 +234,14 @@ USAGE:
             Ok(a) => a,
             Err(e) => return usage_error(&e),
         };
-        if let Err(e) = args.check_known(&["seeds", "start", "controllers", "brokers", "out", "keep-going"]) {
+        if let Err(e) = args.check_known(&[
+            "seeds",
+            "start",
+            "controllers",
+            "brokers",
+            "out",
+            "keep-going",
+        ]) {
             return usage_error(&e);
         }
         let parsed = (|| -> Result<_, String> {
@@ -320,25 +337,34 @@ USAGE:
     }
 
     fn bench_cmd(rest: &[String]) -> i32 {
-        let args = match split_args(rest, &[]) {
+        let args = match split_args(rest, &["only"]) {
             Ok(a) => a,
             Err(e) => return usage_error(&e),
         };
-        if let Err(e) = args.check_known(&["quick"]) {
+        if let Err(e) = args.check_known(&["quick", "only"]) {
             return usage_error(&e);
         }
         let quick = args.has("quick");
+        let only = args.get("only").unwrap_or("");
         let sim_ms = if quick { 20_000 } else { 120_000 };
-        println!("simulated events per second (steady appends, {} s simulated each):", sim_ms / 1000);
-        for w in bench::WORKLOADS {
-            let r = bench::steady(&w, sim_ms);
+        if only != "seek" {
             println!(
-                "  {:<28} {:>10} events in {:>7.3}s = {:>6.2} M events/s",
-                w.name,
-                r.events,
-                r.wall_s,
-                r.events as f64 / r.wall_s / 1e6
+                "simulated events per second (steady appends, {} s simulated each):",
+                sim_ms / 1000
             );
+            for w in bench::WORKLOADS {
+                let r = bench::steady(&w, sim_ms);
+                println!(
+                    "  {:<28} {:>10} events in {:>7.3}s = {:>6.2} M events/s",
+                    w.name,
+                    r.events,
+                    r.wall_s,
+                    r.events as f64 / r.wall_s / 1e6
+                );
+            }
+        }
+        if only == "steady" {
+            return 0;
         }
         let run_ms = if quick { 120_000 } else { 600_000 };
         let s = bench::seek(run_ms, if quick { 5 } else { 20 });

@@ -10,7 +10,7 @@
 
 use super::rng::{below, stream, STREAM_FUZZ};
 use super::scenario::ast::*;
-use super::scenario::{Runner, RunOptions};
+use super::scenario::{RunOptions, Runner};
 use crate::kraft::NodeId;
 use crate::sim::config::ConfigKey;
 use rand_core::Rng;
@@ -181,9 +181,15 @@ fn probability(rng_value: u64, max_percent: u64) -> String {
 pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
     let mut rng = stream(seed, STREAM_FUZZ, 0, 0);
     let controllers = cfg.controllers.0
-        + below(&mut rng, (cfg.controllers.1.saturating_sub(cfg.controllers.0) + 1) as u64) as u32;
-    let brokers =
-        cfg.brokers.0 + below(&mut rng, (cfg.brokers.1.saturating_sub(cfg.brokers.0) + 1) as u64) as u32;
+        + below(
+            &mut rng,
+            (cfg.controllers.1.saturating_sub(cfg.controllers.0) + 1) as u64,
+        ) as u32;
+    let brokers = cfg.brokers.0
+        + below(
+            &mut rng,
+            (cfg.brokers.1.saturating_sub(cfg.brokers.0) + 1) as u64,
+        ) as u32;
     let prevote = rng.next_u64() & 3 != 0;
     let mix = FaultMix::draw(&mut rng);
     let mut g = Gen {
@@ -191,7 +197,10 @@ pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
         runner: Runner::new(RunOptions::default()),
         scenario: Scenario::default(),
     };
-    g.comment(format!("kraftscope fuzz seed {seed}: faults {}", mix.describe()));
+    g.comment(format!(
+        "kraftscope fuzz seed {seed}: faults {}",
+        mix.describe()
+    ));
     g.exec(Command::Cluster(ClusterCmd {
         controllers: controllers.max(1),
         brokers,
@@ -228,7 +237,9 @@ pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
         let command = match choice {
             0 | 1 => Some(Command::Append(1 + g.below(5) as u32)),
             2 if mix.crash => g.pick(&alive).map(|n| Command::Crash(NodeRef::id(n))),
-            3 if mix.crash || mix.shutdown => g.pick(&stopped).map(|n| Command::Restart(NodeRef::id(n))),
+            3 if mix.crash || mix.shutdown => {
+                g.pick(&stopped).map(|n| Command::Restart(NodeRef::id(n)))
+            }
             4 if mix.shutdown => g.pick(&alive).map(|n| Command::Shutdown(NodeRef::id(n))),
             5 if mix.partition => {
                 let mut nodes = all.clone();
@@ -260,7 +271,11 @@ pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
             8 if mix.partition || mix.isolate || mix.cut => Some(Command::Heal),
             9 if mix.loss || mix.dup || mix.jitter => {
                 let min = 1 + g.below(10);
-                let max = if mix.jitter { min + g.below(300) } else { min + 10 };
+                let max = if mix.jitter {
+                    min + g.below(300)
+                } else {
+                    min + 10
+                };
                 let loss_draw = g.rng.next_u64();
                 let dup_draw = g.rng.next_u64();
                 Some(Command::Net(NetCmd {

@@ -10,9 +10,11 @@ use std::hash::Hasher;
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// FNV-1a, 64 bits. `usize`/`isize` are hashed as 64-bit values so that 32-bit wasm and
-/// 64-bit hosts agree (derived `Hash` writes enum discriminants and slice lengths
-/// through them).
+/// FNV-1a, 64 bits. Byte strings are hashed byte by byte as FNV-1a specifies; integers
+/// are folded a whole word at a time (xor the value, multiply by the FNV prime), which
+/// keeps the trace hash cheap enough to run on every event. `usize`/`isize` are hashed
+/// as 64-bit values so that 32-bit wasm and 64-bit hosts agree (derived `Hash` writes
+/// enum discriminants and slice lengths through them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fnv64(u64);
 
@@ -50,22 +52,22 @@ impl Hasher for Fnv64 {
 
     #[inline]
     fn write_u16(&mut self, i: u16) {
-        self.write(&i.to_le_bytes());
+        self.0 = (self.0 ^ i as u64).wrapping_mul(FNV_PRIME);
     }
 
     #[inline]
     fn write_u32(&mut self, i: u32) {
-        self.write(&i.to_le_bytes());
+        self.0 = (self.0 ^ i as u64).wrapping_mul(FNV_PRIME);
     }
 
     #[inline]
     fn write_u64(&mut self, i: u64) {
-        self.write(&i.to_le_bytes());
+        self.0 = (self.0 ^ i).wrapping_mul(FNV_PRIME);
     }
 
     #[inline]
     fn write_i32(&mut self, i: i32) {
-        self.write_u32(i as u32);
+        self.write_u64(i as u32 as u64);
     }
 
     #[inline]

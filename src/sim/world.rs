@@ -434,11 +434,24 @@ impl World {
                 self.deliver(m);
             }
             What::Timer { idx, generation } => {
+                let now = self.now_ms;
                 let p = &mut self.procs[idx as usize];
-                if p.timer_gen != generation || p.raft.is_none() {
+                if p.timer_gen != generation {
                     return true;
                 }
                 p.timer_at = None;
+                let Some(raft) = &p.raft else {
+                    return true;
+                };
+                // Timers are scheduled lazily: a deadline that moved later keeps its
+                // old queue entry, which lands here early and is pushed again.
+                if let Some(d) = raft.next_deadline().filter(|d| *d > now) {
+                    p.timer_gen = p.timer_gen.wrapping_add(1);
+                    p.timer_at = Some(d);
+                    let generation = p.timer_gen;
+                    self.push_event(d, What::Timer { idx, generation });
+                    return true;
+                }
                 self.events += 1;
                 let id = p.id;
                 self.step_node(idx as usize, Input::Tick, EventDesc::Timer(id));
@@ -625,7 +638,7 @@ impl World {
         let kind_before = raft.state_kind();
         let ok = raft.step(now, input).is_ok();
         let mut actions = std::mem::take(&mut self.actions);
-        actions.extend(raft.drain_actions());
+        raft.take_actions(&mut actions);
         self.after_step(idx, kind_before, &mut actions, event);
         self.actions = actions;
         ok
@@ -871,24 +884,28 @@ impl World {
         )
     }
 
+    /// Make sure the node's timer entry fires no later than its next deadline. A
+    /// deadline that moved later keeps the earlier entry (see [`World::step`]): most
+    /// steps push the fetch or election timer back, and this spares the queue.
     fn reschedule(&mut self, idx: usize) {
         let now = self.now_ms;
         let p = &mut self.procs[idx];
-        let deadline = p.raft.as_ref().and_then(|r| r.next_deadline());
-        if deadline != p.timer_at {
-            p.timer_gen = p.timer_gen.wrapping_add(1);
-            p.timer_at = deadline;
-            let generation = p.timer_gen;
-            if let Some(d) = deadline {
-                self.push_event(
-                    d.max(now),
-                    What::Timer {
-                        idx: idx as u32,
-                        generation,
-                    },
-                );
-            }
+        let Some(deadline) = p.raft.as_ref().and_then(|r| r.next_deadline()) else {
+            return;
+        };
+        if p.timer_at.is_some_and(|t| t <= deadline) {
+            return;
         }
+        p.timer_gen = p.timer_gen.wrapping_add(1);
+        p.timer_at = Some(deadline);
+        let generation = p.timer_gen;
+        self.push_event(
+            deadline.max(now),
+            What::Timer {
+                idx: idx as u32,
+                generation,
+            },
+        );
     }
 
     /// Start a stopped process from its disk (as its current incarnation).

@@ -19,7 +19,10 @@ impl LeaderNeverLoadSnapshot {
     pub fn on_load(&self, writable: bool, snapshot: &Snapshot<SimTypes>, ctx: &mut Ctx) {
         if writable {
             ctx.fail(InvariantId::LeaderNeverLoadSnapshot, || {
-                format!("the writable leader loaded snapshot {}", snapshot.snapshot_id)
+                format!(
+                    "the writable leader loaded snapshot {}",
+                    snapshot.snapshot_id
+                )
             });
         }
     }

@@ -208,7 +208,8 @@ impl Checker {
         snapshot: &Snapshot<SimTypes>,
         ctx: &mut Ctx,
     ) {
-        self.leader_never_load_snapshot.on_load(writable, snapshot, ctx);
+        self.leader_never_load_snapshot
+            .on_load(writable, snapshot, ctx);
         self.committed.on_load_snapshot(snapshot, ctx);
     }
 
