@@ -315,6 +315,8 @@ pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
         within_ms: within,
     });
     g.exec(Command::Append(3));
+    // Let the append reach the log (linger) so convergence covers it.
+    g.exec(Command::Run(500));
     g.exec(Command::RunUntil {
         condition: Condition::Converged,
         within_ms: within,

@@ -445,12 +445,16 @@ impl World {
                 };
                 // Timers are scheduled lazily: a deadline that moved later keeps its
                 // old queue entry, which lands here early and is pushed again.
-                if let Some(d) = raft.next_deadline().filter(|d| *d > now) {
-                    p.timer_gen = p.timer_gen.wrapping_add(1);
-                    p.timer_at = Some(d);
-                    let generation = p.timer_gen;
-                    self.push_event(d, What::Timer { idx, generation });
-                    return true;
+                match raft.next_deadline() {
+                    None => return true,
+                    Some(d) if d > now => {
+                        p.timer_gen = p.timer_gen.wrapping_add(1);
+                        p.timer_at = Some(d);
+                        let generation = p.timer_gen;
+                        self.push_event(d, What::Timer { idx, generation });
+                        return true;
+                    }
+                    Some(_) => {}
                 }
                 self.events += 1;
                 let id = p.id;
