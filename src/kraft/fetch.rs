@@ -183,6 +183,12 @@ impl<T: RaftTypes> RaftNode<T> {
     pub(crate) fn expire_parked_fetches(&mut self) -> u64 {
         let now = self.now_ms;
         let expired: Vec<ParkedFetch<T>> = match &mut self.state {
+            // Nothing due (the common case on every leader step): no reshuffling.
+            EpochState::Leader(leader)
+                if leader.parked_fetches.iter().all(|p| p.expires_at_ms > now) =>
+            {
+                Vec::new()
+            }
             EpochState::Leader(leader) => {
                 let (expired, waiting) = std::mem::take(&mut leader.parked_fetches)
                     .into_iter()

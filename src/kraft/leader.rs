@@ -262,9 +262,23 @@ impl<T: RaftTypes> LeaderState<T> {
     }
 
     fn maybe_update_high_watermark(&mut self) -> bool {
-        let sorted = self.voters_by_descending_end_offset();
+        // The value at index n/2 of the voters' end offsets sorted highest first (never
+        // fetched = lowest). Only the value matters, not which voter holds it, so the
+        // offsets are sorted on the stack for the usual small quorum.
         let index_of_hw = self.voter_states.len() / 2;
-        let Some(candidate) = sorted.get(index_of_hw).and_then(|(_, o)| *o) else {
+        let mut small = [None::<Offset>; 16];
+        let mut large = Vec::new();
+        let offsets: &mut [Option<Offset>] = if self.voter_states.len() <= small.len() {
+            for (slot, s) in small.iter_mut().zip(self.voter_states.values()) {
+                *slot = s.end_offset;
+            }
+            &mut small[..self.voter_states.len()]
+        } else {
+            large.extend(self.voter_states.values().map(|s| s.end_offset));
+            &mut large
+        };
+        offsets.sort_unstable_by(|a, b| b.cmp(a));
+        let Some(candidate) = offsets.get(index_of_hw).copied().flatten() else {
             return false;
         };
         if candidate <= self.epoch_start_offset {

@@ -14,16 +14,20 @@ use std::sync::Arc;
 impl<T: RaftTypes> RaftNode<T> {
     pub(crate) fn poll_leader(&mut self) -> u64 {
         let now = self.now_ms;
-        let (resign, successors) = match &self.state {
-            EpochState::Leader(l) => (
+        let resign = match &self.state {
+            EpochState::Leader(l) => {
                 self.shutdown.is_some()
                     || l.resign_requested
-                    || l.time_until_check_quorum_expires(now) == 0,
-                l.non_leader_voters_by_descending_fetch_offset(),
-            ),
+                    || l.time_until_check_quorum_expires(now) == 0
+            }
             _ => return 0,
         };
         if resign {
+            // Ranked only when needed: this runs on every leader step.
+            let successors = match &self.state {
+                EpochState::Leader(l) => l.non_leader_voters_by_descending_fetch_offset(),
+                _ => Vec::new(),
+            };
             self.transition_to_resigned(successors);
             return 0;
         }

@@ -60,6 +60,8 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
         "end_ms": world.now_ms(),
         "ok": outcome.ok,
         "trace_hash": format!("{:016x}", world.trace_hash()),
+        "events": world.events(),
+        "trace_events": world.trace().count(),
         "nodes": nodes,
         "elections": world.elections().iter().map(|e| json!({
             "epoch": e.epoch, "leader_id": e.leader_id, "at_ms": e.at_ms

@@ -47,7 +47,13 @@ impl ConsistentCommittedData {
         let end = self.end_offset();
         let base = batch.base_offset;
         if base < end {
-            let i = self.ledger.partition_point(|e| e.base < base);
+            // Commits mostly land at or near the ledger's end: look there first.
+            let n = self.ledger.len();
+            let i = if n > 0 && self.ledger[n - 1].base <= base {
+                n - 1
+            } else {
+                self.ledger.partition_point(|e| e.base < base)
+            };
             match self.ledger.get(i) {
                 Some(e) if e.base == base && e.end == batch.end_offset() && e.epoch == batch.epoch && e.chain == after => {}
                 Some(e) if e.base == base => ctx.fail(InvariantId::ConsistentCommittedData, || {

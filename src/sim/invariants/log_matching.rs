@@ -9,9 +9,11 @@
 
 use super::Ctx;
 use crate::kraft::{Epoch, Offset, ReplicatedLog};
+use crate::sim::hash::Fnv64;
 use crate::sim::trace::InvariantId;
 use crate::sim::types::{chain_after, SimBatch, SimTypes};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -57,15 +59,16 @@ impl Mirror {
 #[derive(Clone, Debug)]
 pub struct LogMatching {
     mirrors: Vec<Mirror>,
-    /// (base offset, epoch) → (end offset, chain at the end).
-    seen: BTreeMap<(Offset, Epoch), (Offset, u64)>,
+    /// (base offset, epoch) → (end offset, chain at the end). Only looked up, never
+    /// iterated, so a hash map keeps the run deterministic.
+    seen: HashMap<(Offset, Epoch), (Offset, u64), BuildHasherDefault<Fnv64>>,
 }
 
 impl LogMatching {
     pub fn new(nodes: usize) -> Self {
         Self {
             mirrors: vec![Mirror::default(); nodes],
-            seen: BTreeMap::new(),
+            seen: HashMap::default(),
         }
     }
 
