@@ -354,13 +354,17 @@ USAGE:
             );
             for w in bench::WORKLOADS {
                 let r = bench::steady(&w, sim_ms);
+                let secs = r.cpu_s.unwrap_or(r.wall_s);
                 println!(
-                    "  {:<28} {:>10} events in {:>7.3}s = {:>6.2} M events/s",
-                    w.name,
-                    r.events,
-                    r.wall_s,
-                    r.events as f64 / r.wall_s / 1e6
-                );
+                "  {:<24} {:>6.2} M events/s ({:>5.2} M trace events/s): {} events in {:.3}s {} ({:.3}s wall)",
+                w.name,
+                r.events as f64 / secs / 1e6,
+                r.trace_events as f64 / secs / 1e6,
+                r.events,
+                secs,
+                if r.cpu_s.is_some() { "on-CPU" } else { "wall" },
+                r.wall_s
+            );
             }
         }
         if only == "steady" {

@@ -159,6 +159,17 @@ impl<T: RaftTypes> RaftNode<T> {
     /// `fetchPurgatory.maybeComplete(endOffset)`: fetches waiting below the new end.
     fn complete_parked_fetches(&mut self, end_offset: Offset) {
         let ready: Vec<ParkedFetch<T>> = match &mut self.state {
+            EpochState::Leader(leader)
+                if leader
+                    .parked_fetches
+                    .iter()
+                    .all(|p| p.request.fetch_offset < end_offset) =>
+            {
+                // The usual case (every parked fetch waits at the old end): take them
+                // all without re-partitioning.
+                let capacity = leader.parked_fetches.len();
+                std::mem::replace(&mut leader.parked_fetches, Vec::with_capacity(capacity))
+            }
             EpochState::Leader(leader) => {
                 let (ready, waiting) = std::mem::take(&mut leader.parked_fetches)
                     .into_iter()

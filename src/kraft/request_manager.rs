@@ -7,6 +7,10 @@ use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Connection {
+    /// Nothing in flight, no backoff: the same as having no entry. Kept instead of
+    /// removing the entry so that every request/response pair does not free and
+    /// re-allocate a map node.
+    Ready,
     AwaitingResponse {
         correlation_id: i32,
         sent_ms: TimeMs,
@@ -114,7 +118,7 @@ impl RequestManager {
     ) {
         if self.is_response_expected(node, correlation_id) {
             if success {
-                self.connections.remove(&node);
+                self.connections.insert(node, Connection::Ready);
             } else {
                 self.connections
                     .insert(node, Connection::BackingOff { failed_ms: now_ms });
@@ -123,11 +127,15 @@ impl RequestManager {
     }
 
     pub fn reset(&mut self, node: NodeId) {
-        self.connections.remove(&node);
+        if let Some(c) = self.connections.get_mut(&node) {
+            *c = Connection::Ready;
+        }
     }
 
     pub fn reset_all(&mut self) {
-        self.connections.clear();
+        for c in self.connections.values_mut() {
+            *c = Connection::Ready;
+        }
     }
 
     /// `findReadyBootstrapServer`: a random ready bootstrap server, starting the scan at

@@ -69,26 +69,48 @@ pub fn drive(world: &mut World, w: &Workload, sim_ms: u64) -> u64 {
 
 pub struct SteadyResult {
     pub events: u64,
+    pub trace_events: u64,
+    /// Wall-clock seconds.
     pub wall_s: f64,
+    /// On-CPU seconds of this thread (Linux `/proc/thread-self/schedstat`), which a
+    /// machine shared with other jobs does not inflate; `None` elsewhere.
+    pub cpu_s: Option<f64>,
+}
+
+/// Nanoseconds this thread has spent on a CPU, where the OS tells.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 pub fn steady(w: &Workload, sim_ms: u64) -> SteadyResult {
-    let mut world = elected_world(w);
-    let t0 = std::time::Instant::now();
+    let world = elected_world(w);
     let mut events = 0;
-    // Repeat on fresh copies so a short simulated span still measures long enough.
+    let mut trace_events = 0;
     let mut wall_s = 0.0;
+    let mut cpu_ns = Some(0u64);
+    // Repeat on fresh copies so a short simulated span still measures long enough.
     while wall_s < 1.0 {
-        let mut w2 = world.clone();
+        let mut copy = world.clone();
+        let traced = copy.trace().count();
+        let cpu0 = thread_cpu_ns();
         let t = std::time::Instant::now();
-        events += drive(&mut w2, w, sim_ms);
+        events += drive(&mut copy, w, sim_ms);
         wall_s += t.elapsed().as_secs_f64();
+        cpu_ns = match (cpu_ns, cpu0, thread_cpu_ns()) {
+            (Some(acc), Some(a), Some(b)) => Some(acc + (b - a)),
+            _ => None,
+        };
+        trace_events += copy.trace().count() - traced;
     }
-    let _ = t0;
-    world = World::clone(&world);
-    let _ = &world;
-    SteadyResult { events, wall_s }
+    SteadyResult {
+        events,
+        trace_events,
+        wall_s,
+        cpu_s: cpu_ns.map(|ns| ns as f64 / 1e9),
+    }
 }
 
 /// A timeline of `run_ms` of the 5 + 10 steady workload (one append per 10 ms).

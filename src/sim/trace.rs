@@ -13,13 +13,28 @@ use super::types::SimTypes;
 /// Node id 0 names the world itself (network changes, cluster-wide faults).
 pub const WORLD: NodeId = 0;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct TraceEvent {
     pub at_ms: u64,
     pub node: NodeId,
     /// The node's epoch when the event happened (the message's epoch for sends).
     pub epoch: Epoch,
     pub kind: TraceKind,
+}
+
+impl Hash for TraceEvent {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_u64(self.at_ms);
+        h.write_u64(((self.node as u32 as u64) << 32) | self.epoch as u32 as u64);
+        match &self.kind {
+            // The message was folded in full when it was sent: its id names it.
+            TraceKind::Delivered(m) => {
+                h.write_u8(0xde);
+                h.write_u64(m.id);
+            }
+            kind => kind.hash(h),
+        }
+    }
 }
 
 /// KRaft RPC names as the trace prints them (pre-votes told apart).

@@ -223,6 +223,8 @@ pub struct World {
     trace: Trace,
     checker: Checker,
     leaders: BTreeSet<(Epoch, NodeId)>,
+    /// The last of `leaders` (asked on every step).
+    top_leader: Option<NodeId>,
     elections: Vec<Election>,
     messages: MessageStats,
     violations: Vec<Violation>,
@@ -275,6 +277,7 @@ impl World {
             trace: Trace::new(keep_trace),
             checker,
             leaders: BTreeSet::new(),
+            top_leader: None,
             elections: Vec::new(),
             messages: MessageStats::default(),
             violations: Vec::new(),
@@ -354,7 +357,11 @@ impl World {
 
     /// The live node in Leader state with the highest epoch.
     pub fn leader(&self) -> Option<NodeId> {
-        self.leaders.iter().next_back().map(|(_, id)| *id)
+        self.top_leader
+    }
+
+    fn update_top_leader(&mut self) {
+        self.top_leader = self.leaders.iter().next_back().map(|(_, id)| *id);
     }
 
     /// The chain of the committed ledger at `offset` (a batch boundary), if known.
@@ -401,6 +408,7 @@ impl World {
             trace: Trace::default(),
             checker: self.checker.clone(),
             leaders: self.leaders.clone(),
+            top_leader: self.top_leader,
             elections: self.elections.clone(),
             messages: self.messages.clone(),
             violations: self.violations.clone(),
@@ -691,10 +699,12 @@ impl World {
                     );
                     if let Some(e) = self.procs[idx].leading.take() {
                         self.leaders.remove(&(e, id));
+                        self.update_top_leader();
                     }
                     if to == StateKind::Leader {
                         self.procs[idx].leading = Some(epoch);
                         self.leaders.insert((epoch, id));
+                        self.update_top_leader();
                         self.elections.push(Election {
                             epoch,
                             leader_id: id,
@@ -871,8 +881,7 @@ impl World {
     }
 
     fn top_leader_hw(&self) -> Option<Offset> {
-        let (_, id) = self.leaders.iter().next_back()?;
-        self.procs[*id as usize - 1].high_watermark()
+        self.procs[self.top_leader? as usize - 1].high_watermark()
     }
 
     fn checker_report(&mut self, id: NodeId, epoch: Epoch, event: EventDesc) -> Report<'_> {
@@ -958,6 +967,7 @@ impl World {
         if let Some(e) = p.leading.take() {
             let id = p.id;
             self.leaders.remove(&(e, id));
+            self.update_top_leader();
         }
         self.after_node_changed(idx, false, false, event);
     }

@@ -56,12 +56,24 @@ impl Mirror {
     }
 }
 
+/// What the first log holding a batch saw: where it ends, the chain before and after
+/// it, and the batch itself (kept so that its address is never reused: a node
+/// appending the very same shared batch after the same prefix gets the chain without
+/// hashing the batch again).
+#[derive(Clone, Debug)]
+struct Seen {
+    end: Offset,
+    prev_chain: u64,
+    chain: u64,
+    batch: Arc<SimBatch>,
+}
+
 #[derive(Clone, Debug)]
 pub struct LogMatching {
     mirrors: Vec<Mirror>,
     /// (base offset, epoch) → (end offset, chain at the end). Only looked up, never
     /// iterated, so a hash map keeps the run deterministic.
-    seen: HashMap<(Offset, Epoch), (Offset, u64), BuildHasherDefault<Fnv64>>,
+    seen: HashMap<(Offset, Epoch), Seen, BuildHasherDefault<Fnv64>>,
 }
 
 impl LogMatching {
@@ -105,17 +117,38 @@ impl LogMatching {
         m.entries.truncate(keep);
         let mut chain = m.entries.last().map_or(m.start_chain, |e| e.chain);
         for batch in &batches[keep..] {
-            chain = chain_after(chain, batch);
             let key = (batch.base_offset, batch.epoch);
             let end = batch.end_offset();
-            let (seen_end, seen_chain) = *self.seen.entry(key).or_insert((end, chain));
-            if seen_end != end || seen_chain != chain {
-                ctx.fail(InvariantId::LogMatching, || {
-                    format!(
-                        "batch at offset {} epoch {} ends at {end} with prefix chain {chain:016x}, but another log has it ending at {seen_end} with chain {seen_chain:016x}",
-                        key.0, key.1
-                    )
-                });
+            match self.seen.get(&key) {
+                Some(seen) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == chain => {
+                    chain = seen.chain;
+                }
+                Some(seen) => {
+                    let prev = chain;
+                    chain = chain_after(prev, batch);
+                    if seen.end != end || seen.chain != chain {
+                        let (seen_end, seen_chain) = (seen.end, seen.chain);
+                        ctx.fail(InvariantId::LogMatching, || {
+                            format!(
+                                "batch at offset {} epoch {} ends at {end} with prefix chain {chain:016x}, but another log has it ending at {seen_end} with chain {seen_chain:016x}",
+                                key.0, key.1
+                            )
+                        });
+                    }
+                }
+                None => {
+                    let prev = chain;
+                    chain = chain_after(prev, batch);
+                    self.seen.insert(
+                        key,
+                        Seen {
+                            end,
+                            prev_chain: prev,
+                            chain,
+                            batch: batch.clone(),
+                        },
+                    );
+                }
             }
             m.entries.push(MirrorEntry {
                 batch: batch.clone(),

@@ -319,9 +319,8 @@ impl Runner {
         if self.stopped {
             return;
         }
-        let text = line.command.to_string();
         if let Err(detail) = self.exec_command(line.number, &line.command) {
-            self.fail(line.number, text, detail);
+            self.fail(line.number, line.command.to_string(), detail);
         }
     }
 
