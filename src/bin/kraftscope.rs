@@ -5,7 +5,7 @@
 //! kraftscope run FILE [--seed N] [--json]    exit 0 ok, 1 an expectation or invariant failed, 2 bad file
 //! kraftscope trace FILE [--seed N]           one line per event
 //! kraftscope fuzz --seeds N [--start S] [--controllers A..B] [--brokers A..B] [--out DIR]
-//! kraftscope bench [--quick]                 simulated events per second, seek time
+//! kraftscope bench [--quick] [--only steady|seek]   simulated events per second, seek time
 //! ```
 
 #[cfg(target_arch = "wasm32")]
@@ -349,7 +349,7 @@ USAGE:
         let sim_ms = if quick { 20_000 } else { 120_000 };
         if only != "seek" {
             println!(
-                "simulated events per second (steady appends, {} s simulated each):",
+                "simulated events per second on one thread; an event is a message delivery, a timer or an append (steady appends of one record every 10 ms, {} s simulated per round, repeated for 1 s):",
                 sim_ms / 1000
             );
             for w in bench::WORKLOADS {
