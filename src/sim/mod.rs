@@ -27,4 +27,4 @@ pub use scenario::{parse, Command, Condition, NodeRef, ParseError, Scenario};
 pub use timeline::{Run, Timeline};
 pub use trace::{InvariantId, TraceEvent, TraceKind};
 pub use types::{App, SimRecord, SimSnapshot, SimTypes};
-pub use world::{Intervention, Process, Violation, World};
+pub use world::{Flight, Intervention, InterventionError, Process, Violation, World};

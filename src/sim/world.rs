@@ -143,6 +143,15 @@ impl Process {
     }
 }
 
+/// A message on the wire.
+#[derive(Clone, Copy, Debug)]
+pub struct Flight<'a> {
+    pub sent_at_ms: u64,
+    pub deliver_at_ms: u64,
+    pub info: &'a MsgInfo,
+    pub envelope: &'a Envelope<SimTypes>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Election {
     pub epoch: Epoch,
@@ -199,6 +208,7 @@ impl PartialOrd for Queued {
 #[derive(Clone, Debug)]
 struct InFlight {
     info: MsgInfo,
+    sent_at_ms: u64,
     to_incarnation: u32,
     envelope: Envelope<SimTypes>,
 }
@@ -369,12 +379,16 @@ impl World {
         self.checker.committed.chain_at(offset)
     }
 
-    /// Messages in flight, for views: `(deliver_at_ms, message)`.
-    pub fn in_flight(&self) -> impl Iterator<Item = (u64, &MsgInfo)> + '_ {
+    /// Messages in flight, for views (a message's position is interpolated between
+    /// the two times). Unordered: sort by id if order matters.
+    pub fn in_flight(&self) -> impl Iterator<Item = Flight<'_>> + '_ {
         self.queue.iter().filter_map(move |q| match q.what {
-            What::Deliver(slot) => self.in_flight[slot as usize]
-                .as_ref()
-                .map(|m| (q.at_ms, &m.info)),
+            What::Deliver(slot) => self.in_flight[slot as usize].as_ref().map(|m| Flight {
+                sent_at_ms: m.sent_at_ms,
+                deliver_at_ms: q.at_ms,
+                info: &m.info,
+                envelope: &m.envelope,
+            }),
             What::Timer { .. } => None,
         })
     }
@@ -583,6 +597,7 @@ impl World {
                     );
                     let copy = InFlight {
                         info: copy_info,
+                        sent_at_ms: self.now_ms,
                         to_incarnation,
                         envelope: envelope.clone(),
                     };
@@ -590,6 +605,7 @@ impl World {
                 }
                 let m = InFlight {
                     info,
+                    sent_at_ms: self.now_ms,
                     to_incarnation,
                     envelope,
                 };

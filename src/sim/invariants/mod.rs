@@ -246,3 +246,197 @@ impl Checker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each checker fails when fed a history that breaks its property (and only then).
+
+    use super::*;
+    use crate::kraft::{Batch, BatchRecords, OffsetAndEpoch};
+    use crate::sim::types::{App, SimRecord, SimSnapshot};
+    use std::sync::Arc;
+
+    struct Sink {
+        violations: Vec<Violation>,
+        count: u64,
+        trace: Trace,
+    }
+
+    impl Sink {
+        fn new() -> Self {
+            Sink {
+                violations: Vec::new(),
+                count: 0,
+                trace: Trace::new(false),
+            }
+        }
+
+        fn ctx(&mut self) -> Ctx<'_> {
+            Ctx {
+                violations: &mut self.violations,
+                count: &mut self.count,
+                trace: &mut self.trace,
+                at_ms: 7,
+                node: 1,
+                epoch: 1,
+                event: EventDesc::Append,
+                relaxed: 0,
+            }
+        }
+
+        fn names(&self) -> Vec<&'static str> {
+            self.violations.iter().map(|v| v.invariant.name()).collect()
+        }
+    }
+
+    fn batch(base: Offset, epoch: Epoch, values: &[u64]) -> Arc<SimBatch> {
+        Arc::new(Batch {
+            base_offset: base,
+            epoch,
+            append_time_ms: 0,
+            records: BatchRecords::Data(values.iter().map(|v| SimRecord::Counter(*v)).collect()),
+        })
+    }
+
+    #[test]
+    fn single_leader_flags_a_second_leader_in_an_epoch() {
+        let mut s = Sink::new();
+        let mut c = SingleLeader::default();
+        c.observe(3, 1, &mut s.ctx());
+        c.observe(3, 1, &mut s.ctx());
+        c.observe(4, 2, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        c.observe(3, 2, &mut s.ctx());
+        assert_eq!(s.names(), ["SingleLeader"]);
+    }
+
+    #[test]
+    fn monotonic_epoch_flags_a_lower_persisted_epoch_and_a_mismatch() {
+        let mut s = Sink::new();
+        let mut c = MonotonicEpoch::new(2);
+        c.on_persist(0, 2, &mut s.ctx());
+        c.on_persist(0, 2, &mut s.ctx());
+        c.check_in_memory(2, 2, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        c.on_persist(0, 1, &mut s.ctx());
+        c.check_in_memory(2, 3, &mut s.ctx());
+        assert_eq!(s.names(), ["MonotonicEpoch", "MonotonicEpoch"]);
+    }
+
+    #[test]
+    fn monotonic_high_watermark_ignores_stale_leaders_but_not_a_drop() {
+        let mut s = Sink::new();
+        let mut c = MonotonicHighWatermark::default();
+        c.observe(1, 10, &mut s.ctx());
+        c.observe(2, 12, &mut s.ctx());
+        c.observe(1, 5, &mut s.ctx()); // an old leader somewhere: not "the" leader
+        assert!(s.violations.is_empty());
+        c.observe(3, 11, &mut s.ctx());
+        assert_eq!(s.names(), ["MonotonicHighWatermark"]);
+    }
+
+    #[test]
+    fn majority_reached_high_watermark_counts_voters_only() {
+        let mut s = Sink::new();
+        let mut c = MajorityReachedHighWatermark::new(&[true, true, true, false]);
+        c.set_leo(0, 10);
+        c.set_leo(1, 10);
+        c.set_leo(3, 10);
+        c.check(10, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        assert!(c.set_leo(1, 4), "a drop is reported");
+        c.check(10, &mut s.ctx());
+        assert_eq!(s.names(), ["MajorityReachedHighWatermark"]);
+    }
+
+    #[test]
+    fn consistent_committed_data_flags_another_record_at_a_committed_offset() {
+        let mut s = Sink::new();
+        let mut c = ConsistentCommittedData::default();
+        let mut a = App::default();
+        let mut b = App::default();
+        let first = batch(0, 1, &[1, 2]);
+        for app in [&mut a, &mut b] {
+            let before = app.chain_hash;
+            app.apply(&first);
+            c.on_commit(&first, before, app.chain_hash, &mut s.ctx());
+        }
+        assert!(s.violations.is_empty());
+        assert_eq!(c.end_offset(), 2);
+        // Another node commits a different record at offset 2… then the same offset again.
+        let ours = batch(2, 1, &[3]);
+        let theirs = batch(2, 2, &[99]);
+        let before = a.chain_hash;
+        a.apply(&ours);
+        c.on_commit(&ours, before, a.chain_hash, &mut s.ctx());
+        let before = b.chain_hash;
+        b.apply(&theirs);
+        c.on_commit(&theirs, before, b.chain_hash, &mut s.ctx());
+        assert_eq!(s.names(), ["ConsistentCommittedData"]);
+        // A snapshot must carry the committed chain at its offset.
+        let good = crate::kraft::Snapshot {
+            snapshot_id: OffsetAndEpoch::new(3, 1),
+            last_contained_log_timestamp_ms: 0,
+            size_bytes: 1,
+            data: a.to_snapshot(),
+        };
+        c.on_load_snapshot(&good, &mut s.ctx());
+        assert_eq!(s.violations.len(), 1);
+        let bad = crate::kraft::Snapshot {
+            data: SimSnapshot {
+                chain_hash: 42,
+                ..a.to_snapshot()
+            },
+            ..good
+        };
+        c.on_load_snapshot(&bad, &mut s.ctx());
+        assert_eq!(
+            s.names(),
+            ["ConsistentCommittedData", "ConsistentCommittedData"]
+        );
+    }
+
+    #[test]
+    fn log_matching_flags_two_logs_that_disagree_below_a_shared_batch() {
+        let mut s = Sink::new();
+        let mut c = LogMatching::new(2);
+        let mut log_a = ReplicatedLog::<SimTypes>::new();
+        let mut log_b = ReplicatedLog::<SimTypes>::new();
+        log_a.append(batch(0, 1, &[1])).unwrap();
+        log_a.append(batch(1, 2, &[2])).unwrap();
+        // Same (offset 1, epoch 2) batch content, different record below it.
+        log_b.append(batch(0, 1, &[7])).unwrap();
+        log_b.append(batch(1, 2, &[2])).unwrap();
+        c.update(0, &log_a, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        c.update(1, &log_b, &mut s.ctx());
+        assert_eq!(s.names(), ["LogMatching", "LogMatching"]);
+    }
+
+    #[test]
+    fn leader_never_load_snapshot_only_flags_the_writable_leader() {
+        let mut s = Sink::new();
+        let snapshot = crate::kraft::Snapshot {
+            snapshot_id: OffsetAndEpoch::new(3, 1),
+            last_contained_log_timestamp_ms: 0,
+            size_bytes: 1,
+            data: SimSnapshot::default(),
+        };
+        LeaderNeverLoadSnapshot.on_load(false, &snapshot, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        LeaderNeverLoadSnapshot.on_load(true, &snapshot, &mut s.ctx());
+        assert_eq!(s.names(), ["LeaderNeverLoadSnapshot"]);
+    }
+
+    #[test]
+    fn relaxed_invariants_do_not_report() {
+        let mut s = Sink::new();
+        let mut ctx = s.ctx();
+        ctx.relaxed = InvariantId::SingleLeader.bit();
+        let mut c = SingleLeader::default();
+        c.observe(1, 1, &mut ctx);
+        c.observe(1, 2, &mut ctx);
+        drop(ctx);
+        assert!(s.violations.is_empty());
+    }
+}

@@ -11,8 +11,42 @@
 //! expect no-violations
 //! ```
 //!
+//! # Reference (version 1)
+//! One command per line; `#` starts a comment; blank lines are fine. Durations take a
+//! unit: `250ms`, `3s`, `2m`, `1h`. A *node* is a `node.id`, `leader` (the node in
+//! Leader state with the highest epoch when the line runs; an error if none),
+//! `follower` (the lowest-id voter in Follower state), or a name bound earlier by
+//! `<node> as <name>`. Ids that do not exist and names never bound are errors before
+//! anything runs.
+//!
+//! | command | meaning |
+//! |---|---|
+//! | `cluster controllers=<n> [brokers=<m>] [combined=<k>] [seed=<u64>] [prevote=on\|off]` | first command, once. Voters are ids 1..=n, brokers (observers) n+1..=n+m; the first k controllers also have the broker role. Defaults brokers=0 combined=0 seed=0 prevote=on (off = Kafka 3.9) |
+//! | `set <name>=<value> [node=<node>]` | a quorum config for every node or one; before the first `run` it sets the initial start, later it takes effect at the node's next restart. Names: `controller.quorum.{election.timeout,fetch.timeout,election.backoff.max,request.timeout,retry.backoff,append.linger}.ms`, `metadata.max.retention.bytes`, and the non-Kafka switches `kraftscope.fetch.max.wait.ms`, `kraftscope.prevote` (true/false), `kraftscope.prevote.after.resign` (the KAFKA-20895 fix), `kraftscope.test-only.vote-without-log-check` (a deliberately broken rule) |
+//! | `net latency=<min>..<max> [loss=<p>] [dup=<p>] [from=<node>] [to=<node>]` | link behaviour for new messages (default 5..15 ms, no loss, no duplication) |
+//! | `run <duration>` / `run until <condition> [within <duration>]` | advance the clock; `until` stops as soon as the condition holds and fails the line if it does not within the bound (default 60 s) |
+//! | `crash` / `shutdown` / `restart` / `wipe` / `isolate` `<node>` | hard crash (the unflushed tail is lost), graceful shutdown (5 s timeout), restart from disk, disk loss (stopped nodes only), cut from everyone |
+//! | `partition <nodes> \| <nodes> [\| ...]` | groups that only talk within themselves (`1,2 \| 3,4,5`); unlisted nodes join the last group |
+//! | `cut <a> -> <b>` / `cut <a> <-> <b>` / `heal` | one-way or two-way link cut; `heal` removes every partition, cut and isolation |
+//! | `append <n>` | the leader appends n counter records (dropped, and traced, if there is no leader) |
+//! | `snapshot <node>` | the node writes a snapshot of its state machine at its high watermark |
+//! | `relax <Invariant>` | stop checking one invariant (disk-loss scenarios) |
+//! | `expect <condition>` | a check; the file fails if any check fails or any invariant is violated |
+//!
+//! Conditions: `leader` (a leader a majority of voters follow in its epoch), `leader
+//! <node>`, `leader != <node>`, `no-leader`, `epoch <op> <n>` (highest among live
+//! voters), `state <node> <State>` (Unattached, Prospective, Candidate, Leader,
+//! Follower, Resigned or Stopped), `hw <op> <n>` (the leader's), `hw <node> <op> <n>`,
+//! `leo <node> <op> <n>`, `elections <op> <n>` (leaders elected so far), `converged`
+//! (every live node has the leader's high watermark and the same committed data),
+//! `no-violations`. Ops: `== != >= <= > <`.
+//!
+//! Errors read `line:column: expected …, found …` at the offending token.
+//!
 //! [`parse`] gives a [`Scenario`] (its `Display` writes the same file back);
-//! [`Runner`] executes one against a [`crate::sim::World`], line by line.
+//! [`Runner`] executes one against a [`crate::sim::World`], line by line. New commands
+//! (the metadata layer's topics and brokers) are new [`Command`] variants: old files
+//! keep their meaning.
 
 pub mod ast;
 pub mod parse;
