@@ -125,3 +125,18 @@ fn seeking_equals_running_straight_and_forks_keep_the_past() {
     let b = tl.run().replay(7_000, false);
     assert_eq!(a.trace_hash(), b.trace_hash());
 }
+
+/// A run is data: `(cluster, interventions)` survives JSON (the basis of a shareable
+/// URL) and replays to the same world.
+#[test]
+fn a_run_round_trips_through_json() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let text =
+        std::fs::read_to_string(dir.join("progress_with_reachable_majority.kraft")).expect("file");
+    let outcome = run_scenario(&parse(&text).expect("parses"), RunOptions::default());
+    let json = serde_json::to_string(&outcome.run).expect("serializes");
+    let back: kraftscope::sim::Run = serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(back, outcome.run);
+    let replayed = back.replay(outcome.world.now_ms(), false);
+    assert_eq!(replayed.trace_hash(), outcome.world.trace_hash());
+}
