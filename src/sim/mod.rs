@@ -13,6 +13,7 @@ pub mod fuzz;
 pub mod hash;
 pub mod invariants;
 pub mod net;
+pub mod queue;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -14,6 +14,7 @@
 use super::config::{ClusterSpec, ConfigKey, Roles};
 use super::invariants::{Checker, EventDesc, Report};
 use super::net::{Fate, LinkSpec, Network};
+use super::queue::{EventQueue, Timed};
 use super::rng::{derive_seed, STREAM_NODE};
 use super::trace::{
     DropReason, FaultKind, InvariantId, MsgInfo, Trace, TraceEvent, TraceKind, WORLD,
@@ -24,8 +25,7 @@ use crate::kraft::{
     RaftNode, Snapshot, StateKind,
 };
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 pub const CLUSTER_ID: &str = "kraftscope-sim";
@@ -192,16 +192,12 @@ struct Queued {
     what: What,
 }
 
-impl Ord for Queued {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Min-heap on (time, sequence).
-        other.at_ms.cmp(&self.at_ms).then(other.seq.cmp(&self.seq))
+impl Timed for Queued {
+    fn at_ms(&self) -> u64 {
+        self.at_ms
     }
-}
-
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+    fn seq(&self) -> u64 {
+        self.seq
     }
 }
 
@@ -224,7 +220,7 @@ pub struct World {
     steps: u64,
     /// Deliveries, timer firings and interventions processed (stale timers excluded).
     events: u64,
-    queue: BinaryHeap<Queued>,
+    queue: EventQueue<Queued>,
     in_flight: Vec<Option<InFlight>>,
     free_slots: Vec<u32>,
     next_msg_id: u64,
@@ -278,7 +274,7 @@ impl World {
             seq: 0,
             steps: 0,
             events: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::new(),
             in_flight: Vec::new(),
             free_slots: Vec::new(),
             next_msg_id: 0,
@@ -436,12 +432,17 @@ impl World {
     // ----- running -----
 
     pub fn next_event_ms(&self) -> Option<u64> {
-        self.queue.peek().map(|q| q.at_ms)
+        self.queue.peek_ms()
     }
 
     /// Process one queued event. Returns false when the queue is empty.
     pub fn step(&mut self) -> bool {
-        let Some(q) = self.queue.pop() else {
+        self.step_until(u64::MAX)
+    }
+
+    /// Process the next event if it is due at or before `limit_ms`.
+    pub fn step_until(&mut self, limit_ms: u64) -> bool {
+        let Some(q) = self.queue.pop_until(limit_ms) else {
             return false;
         };
         self.steps += 1;
@@ -488,18 +489,14 @@ impl World {
 
     /// Process every event due at or before `t`, then move the clock to `t`.
     pub fn run_until(&mut self, t: u64) {
-        while self.queue.peek().is_some_and(|q| q.at_ms <= t) {
-            self.step();
-        }
+        while self.step_until(t) {}
         self.now_ms = self.now_ms.max(t);
     }
 
     /// Replay to a recorded position: events up to `steps` (none later than `at_ms`),
     /// then the clock to `at_ms`.
     pub fn run_to_position(&mut self, at_ms: u64, steps: u64) {
-        while self.steps < steps && self.queue.peek().is_some_and(|q| q.at_ms <= at_ms) {
-            self.step();
-        }
+        while self.steps < steps && self.step_until(at_ms) {}
         self.now_ms = self.now_ms.max(at_ms);
     }
 
