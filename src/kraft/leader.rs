@@ -262,9 +262,17 @@ impl<T: RaftTypes> LeaderState<T> {
     }
 
     fn maybe_update_high_watermark(&mut self) -> bool {
-        let sorted = self.voters_by_descending_end_offset();
+        // The value at index n / 2 of the end offsets sorted highest first, without
+        // allocating: this runs on every fetch.
         let index_of_hw = self.voter_states.len() / 2;
-        let Some(candidate) = sorted.get(index_of_hw).and_then(|(_, o)| *o) else {
+        let mut ends = [None; 32];
+        let n = self.voter_states.len().min(ends.len());
+        for (slot, s) in ends.iter_mut().zip(self.voter_states.values()) {
+            *slot = s.end_offset;
+        }
+        let ends = &mut ends[..n];
+        ends.sort_unstable_by(|a, b| b.cmp(a));
+        let Some(candidate) = ends.get(index_of_hw).copied().flatten() else {
             return false;
         };
         if candidate <= self.epoch_start_offset {
