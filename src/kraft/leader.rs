@@ -262,17 +262,23 @@ impl<T: RaftTypes> LeaderState<T> {
     }
 
     fn maybe_update_high_watermark(&mut self) -> bool {
-        // The value at index n / 2 of the end offsets sorted highest first, without
-        // allocating: this runs on every fetch.
-        let index_of_hw = self.voter_states.len() / 2;
-        let mut ends = [None; 32];
-        let n = self.voter_states.len().min(ends.len());
-        for (slot, s) in ends.iter_mut().zip(self.voter_states.values()) {
-            *slot = s.end_offset;
-        }
-        let ends = &mut ends[..n];
-        ends.sort_unstable_by(|a, b| b.cmp(a));
-        let Some(candidate) = ends.get(index_of_hw).copied().flatten() else {
+        // The value at index n / 2 of the end offsets sorted highest first: the largest
+        // end offset that at least n / 2 + 1 voters have reached. Found by counting
+        // (n ≤ a handful of voters) so this per-fetch path allocates nothing.
+        let needed = self.voter_states.len() / 2 + 1;
+        let candidate = self
+            .voter_states
+            .values()
+            .filter_map(|s| s.end_offset)
+            .filter(|e| {
+                self.voter_states
+                    .values()
+                    .filter(|o| o.end_offset.is_some_and(|x| x >= *e))
+                    .count()
+                    >= needed
+            })
+            .max();
+        let Some(candidate) = candidate else {
             return false;
         };
         if candidate <= self.epoch_start_offset {
