@@ -8,6 +8,7 @@
 
 pub mod kraft;
 pub mod server;
+pub mod sim;
 pub mod ui;
 
 pub use ui::App;

@@ -42,6 +42,11 @@ pub struct QuorumConfig {
     /// pre-votes once its leader has resigned (sent it EndQuorumEpoch), even if it has
     /// fetched from that leader this epoch. `false` is Kafka 4.x as released.
     pub grant_pre_vote_after_resign: bool,
+    /// Test only, deliberately broken: grant votes without the log up-to-date check
+    /// (KIP-595 §Vote). The simulator's fuzzer must catch the committed data this loses.
+    #[doc(hidden)]
+    #[serde(default)]
+    pub test_only_vote_without_log_check: bool,
 }
 
 impl Default for QuorumConfig {
@@ -59,6 +64,7 @@ impl Default for QuorumConfig {
             max_retention_bytes: 100 * 1024 * 1024,
             pre_vote: true,
             grant_pre_vote_after_resign: false,
+            test_only_vote_without_log_check: false,
         }
     }
 }

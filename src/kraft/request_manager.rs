@@ -45,7 +45,7 @@ impl RequestManager {
     }
 
     fn has_timed_out(&self, c: Connection, now_ms: TimeMs) -> bool {
-        matches!(c, Connection::AwaitingResponse { sent_ms, .. } if now_ms > sent_ms + self.request_timeout_ms)
+        matches!(c, Connection::AwaitingResponse { sent_ms, .. } if now_ms >= sent_ms + self.request_timeout_ms)
     }
 
     pub fn is_backing_off(&self, node: NodeId, now_ms: TimeMs) -> bool {

@@ -1,0 +1,200 @@
+//! The cluster a run starts with, and the Kafka configuration names `set` understands.
+
+use super::trace::InvariantId;
+use crate::kraft::{NodeId, QuorumConfig};
+use serde::{Deserialize, Serialize};
+
+/// `cluster controllers=<n> [brokers=<m>] [combined=<k>] [seed=<u64>] [prevote=on|off]`
+/// plus the `set` lines that came before the cluster started.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterSpec {
+    pub controllers: u32,
+    pub brokers: u32,
+    /// The first `combined` controllers also have the broker role.
+    pub combined: u32,
+    pub seed: u64,
+    /// Every node's quorum configuration at its first start (`set` without `node=`).
+    pub quorum: QuorumConfig,
+    /// `set ... node=<id>` before the start.
+    pub overrides: Vec<(NodeId, ConfigKey, u64)>,
+    /// Invariants switched off from the start (`relax` before the cluster starts).
+    pub relaxed: Vec<InvariantId>,
+}
+
+impl ClusterSpec {
+    pub fn new(controllers: u32, brokers: u32, seed: u64, pre_vote: bool) -> Self {
+        Self {
+            controllers,
+            brokers,
+            combined: 0,
+            seed,
+            quorum: QuorumConfig {
+                pre_vote,
+                ..QuorumConfig::default()
+            },
+            overrides: Vec::new(),
+            relaxed: Vec::new(),
+        }
+    }
+
+    pub fn node_count(&self) -> u32 {
+        self.controllers + self.brokers
+    }
+
+    pub fn max_node_id(&self) -> NodeId {
+        self.node_count() as NodeId
+    }
+
+    pub fn voters(&self) -> Vec<NodeId> {
+        (1..=self.controllers as NodeId).collect()
+    }
+
+    pub fn is_voter(&self, id: NodeId) -> bool {
+        id >= 1 && id <= self.controllers as NodeId
+    }
+
+    pub fn exists(&self, id: NodeId) -> bool {
+        id >= 1 && id <= self.max_node_id()
+    }
+
+    pub fn roles(&self, id: NodeId) -> Roles {
+        let controller = self.is_voter(id);
+        Roles {
+            controller,
+            broker: !controller || id <= self.combined as NodeId,
+        }
+    }
+
+    /// The quorum configuration node `id` starts with.
+    pub fn quorum_for(&self, id: NodeId) -> QuorumConfig {
+        let mut q = self.quorum.clone();
+        for (node, key, value) in &self.overrides {
+            if *node == id {
+                key.apply(&mut q, *value);
+            }
+        }
+        q
+    }
+}
+
+/// `process.roles`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Roles {
+    pub controller: bool,
+    pub broker: bool,
+}
+
+impl Roles {
+    pub fn names(self) -> &'static str {
+        match (self.broker, self.controller) {
+            (true, true) => "broker,controller",
+            (false, true) => "controller",
+            (true, false) => "broker",
+            (false, false) => "",
+        }
+    }
+}
+
+/// Configuration keys `set` accepts: Kafka's names where Kafka has one, and a few
+/// `kraftscope.*` switches that are not Kafka configs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ConfigKey {
+    ElectionTimeoutMs,
+    FetchTimeoutMs,
+    ElectionBackoffMaxMs,
+    RequestTimeoutMs,
+    RetryBackoffMs,
+    AppendLingerMs,
+    MetadataMaxRetentionBytes,
+    /// Kafka's constant `KafkaRaftClient.MAX_FETCH_WAIT_MS` (500), not a config.
+    FetchMaxWaitMs,
+    /// Not a Kafka config: switches on the proposed fix of KAFKA-20895.
+    PreVoteAfterResign,
+    /// Not a Kafka config: KIP-996 pre-vote on or off for this node (Kafka 3.9 = off).
+    PreVote,
+    /// Test only: grant votes without the log up-to-date check (a deliberately broken
+    /// rule the fuzzer must catch).
+    TestOnlyVoteWithoutLogCheck,
+}
+
+impl ConfigKey {
+    pub const ALL: [ConfigKey; 11] = [
+        ConfigKey::ElectionTimeoutMs,
+        ConfigKey::FetchTimeoutMs,
+        ConfigKey::ElectionBackoffMaxMs,
+        ConfigKey::RequestTimeoutMs,
+        ConfigKey::RetryBackoffMs,
+        ConfigKey::AppendLingerMs,
+        ConfigKey::MetadataMaxRetentionBytes,
+        ConfigKey::FetchMaxWaitMs,
+        ConfigKey::PreVoteAfterResign,
+        ConfigKey::PreVote,
+        ConfigKey::TestOnlyVoteWithoutLogCheck,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigKey::ElectionTimeoutMs => "controller.quorum.election.timeout.ms",
+            ConfigKey::FetchTimeoutMs => "controller.quorum.fetch.timeout.ms",
+            ConfigKey::ElectionBackoffMaxMs => "controller.quorum.election.backoff.max.ms",
+            ConfigKey::RequestTimeoutMs => "controller.quorum.request.timeout.ms",
+            ConfigKey::RetryBackoffMs => "controller.quorum.retry.backoff.ms",
+            ConfigKey::AppendLingerMs => "controller.quorum.append.linger.ms",
+            ConfigKey::MetadataMaxRetentionBytes => "metadata.max.retention.bytes",
+            ConfigKey::FetchMaxWaitMs => "kraftscope.fetch.max.wait.ms",
+            ConfigKey::PreVoteAfterResign => "kraftscope.prevote.after.resign",
+            ConfigKey::PreVote => "kraftscope.prevote",
+            ConfigKey::TestOnlyVoteWithoutLogCheck => "kraftscope.test-only.vote-without-log-check",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    pub fn is_bool(self) -> bool {
+        matches!(
+            self,
+            ConfigKey::PreVoteAfterResign
+                | ConfigKey::PreVote
+                | ConfigKey::TestOnlyVoteWithoutLogCheck
+        )
+    }
+
+    /// Smallest accepted value (Kafka's `atLeast`; a zero timer would spin the world).
+    pub fn min_value(self) -> u64 {
+        match self {
+            ConfigKey::ElectionTimeoutMs
+            | ConfigKey::FetchTimeoutMs
+            | ConfigKey::RequestTimeoutMs => 1,
+            _ => 0,
+        }
+    }
+
+    pub fn apply(self, q: &mut QuorumConfig, value: u64) {
+        match self {
+            ConfigKey::ElectionTimeoutMs => q.election_timeout_ms = value,
+            ConfigKey::FetchTimeoutMs => q.fetch_timeout_ms = value,
+            ConfigKey::ElectionBackoffMaxMs => q.election_backoff_max_ms = value,
+            ConfigKey::RequestTimeoutMs => q.request_timeout_ms = value,
+            ConfigKey::RetryBackoffMs => q.retry_backoff_ms = value,
+            ConfigKey::AppendLingerMs => q.append_linger_ms = value,
+            ConfigKey::MetadataMaxRetentionBytes => q.max_retention_bytes = value,
+            ConfigKey::FetchMaxWaitMs => q.fetch_max_wait_ms = value,
+            ConfigKey::PreVoteAfterResign => q.grant_pre_vote_after_resign = value != 0,
+            ConfigKey::PreVote => q.pre_vote = value != 0,
+            ConfigKey::TestOnlyVoteWithoutLogCheck => {
+                q.test_only_vote_without_log_check = value != 0
+            }
+        }
+    }
+
+    /// The value as a scenario file writes it.
+    pub fn format_value(self, value: u64) -> String {
+        if self.is_bool() {
+            (value != 0).to_string()
+        } else {
+            value.to_string()
+        }
+    }
+}

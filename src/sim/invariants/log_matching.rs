@@ -1,0 +1,123 @@
+//! LogMatching: if two logs hold a batch with the same base offset and epoch, the logs
+//! are identical up to and including it (Raft §5.3 "Log Matching Property"; KIP-595
+//! identifies records by (offset, epoch)).
+//!
+//! Each node has a mirror of its log as (batch, prefix chain) pairs, updated after each
+//! step from the log's new tail or its truncation (found by pointer identity of the
+//! shared batches, so O(changed batches)). A global map remembers the chain of every
+//! (base offset, epoch) seen anywhere: the same key with another chain is a violation.
+
+use super::Ctx;
+use crate::kraft::{Epoch, Offset, ReplicatedLog};
+use crate::sim::trace::InvariantId;
+use crate::sim::types::{chain_after, SimBatch, SimTypes};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+struct MirrorEntry {
+    batch: Arc<SimBatch>,
+    /// Chain of the log up to this batch's end.
+    chain: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Mirror {
+    start: Offset,
+    start_chain: u64,
+    entries: Vec<MirrorEntry>,
+}
+
+impl Mirror {
+    pub fn end_offset(&self) -> Offset {
+        self.entries
+            .last()
+            .map_or(self.start, |e| e.batch.end_offset())
+    }
+
+    pub fn start_offset(&self) -> Offset {
+        self.start
+    }
+
+    /// The chain at `offset` if it is this log's start or one of its batch ends.
+    pub fn chain_at(&self, offset: Offset) -> Option<u64> {
+        if offset == self.start {
+            return Some(self.start_chain);
+        }
+        let i = self
+            .entries
+            .partition_point(|e| e.batch.end_offset() < offset);
+        self.entries
+            .get(i)
+            .filter(|e| e.batch.end_offset() == offset)
+            .map(|e| e.chain)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LogMatching {
+    mirrors: Vec<Mirror>,
+    /// (base offset, epoch) → (end offset, chain at the end).
+    seen: BTreeMap<(Offset, Epoch), (Offset, u64)>,
+}
+
+impl LogMatching {
+    pub fn new(nodes: usize) -> Self {
+        Self {
+            mirrors: vec![Mirror::default(); nodes],
+            seen: BTreeMap::new(),
+        }
+    }
+
+    pub fn mirror(&self, idx: usize) -> &Mirror {
+        &self.mirrors[idx]
+    }
+
+    pub fn update(&mut self, idx: usize, log: &ReplicatedLog<SimTypes>, ctx: &mut Ctx) {
+        let m = &mut self.mirrors[idx];
+        let start = log.log_start_offset();
+        if start != m.start {
+            if start < m.start || start > m.end_offset() {
+                // Disk lost, or the log was replaced by a snapshot past its end.
+                m.entries.clear();
+            } else {
+                let drop = m.entries.partition_point(|e| e.batch.end_offset() <= start);
+                m.entries.drain(..drop);
+            }
+            m.start = start;
+            m.start_chain = if start == 0 {
+                0
+            } else {
+                log.snapshots()
+                    .find(|s| s.snapshot_id.offset == start)
+                    .map(|s| s.data.chain_hash)
+                    .unwrap_or(0)
+            };
+        }
+        let batches = log.batches();
+        let mut keep = m.entries.len().min(batches.len());
+        while keep > 0 && !Arc::ptr_eq(&m.entries[keep - 1].batch, &batches[keep - 1]) {
+            keep -= 1;
+        }
+        m.entries.truncate(keep);
+        let mut chain = m.entries.last().map_or(m.start_chain, |e| e.chain);
+        for batch in &batches[keep..] {
+            chain = chain_after(chain, batch);
+            let key = (batch.base_offset, batch.epoch);
+            let end = batch.end_offset();
+            let (seen_end, seen_chain) = *self.seen.entry(key).or_insert((end, chain));
+            if seen_end != end || seen_chain != chain {
+                ctx.fail(InvariantId::LogMatching, || {
+                    format!(
+                        "batch at offset {} epoch {} ends at {end} with prefix chain {chain:016x}, but another log has it ending at {seen_end} with chain {seen_chain:016x}",
+                        key.0, key.1
+                    )
+                });
+            }
+            m.entries.push(MirrorEntry {
+                batch: batch.clone(),
+                chain,
+            });
+        }
+    }
+}

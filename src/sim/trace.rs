@@ -1,0 +1,537 @@
+//! Typed trace events: what the UI animates, what the text trace prints, what the
+//! golden files pin and what the trace hash folds. Small `Copy` values: a step never
+//! formats a string.
+
+use super::hash::Fnv64;
+use crate::kraft::{Envelope, Epoch, Message, NodeId, Offset, StateKind};
+use serde::{Deserialize, Serialize};
+use std::fmt::{self, Write as _};
+use std::hash::{Hash, Hasher};
+
+use super::types::SimTypes;
+
+/// Node id 0 names the world itself (network changes, cluster-wide faults).
+pub const WORLD: NodeId = 0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct TraceEvent {
+    pub at_ms: u64,
+    pub node: NodeId,
+    /// The node's epoch when the event happened (the message's epoch for sends).
+    pub epoch: Epoch,
+    pub kind: TraceKind,
+}
+
+/// KRaft RPC names as the trace prints them (pre-votes told apart).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Api {
+    PreVote,
+    Vote,
+    VoteResponse,
+    BeginQuorumEpoch,
+    BeginQuorumEpochResponse,
+    EndQuorumEpoch,
+    EndQuorumEpochResponse,
+    Fetch,
+    FetchResponse,
+    FetchSnapshot,
+    FetchSnapshotResponse,
+    DescribeQuorum,
+    DescribeQuorumResponse,
+}
+
+impl Api {
+    pub const ALL: [Api; 13] = [
+        Api::PreVote,
+        Api::Vote,
+        Api::VoteResponse,
+        Api::BeginQuorumEpoch,
+        Api::BeginQuorumEpochResponse,
+        Api::EndQuorumEpoch,
+        Api::EndQuorumEpochResponse,
+        Api::Fetch,
+        Api::FetchResponse,
+        Api::FetchSnapshot,
+        Api::FetchSnapshotResponse,
+        Api::DescribeQuorum,
+        Api::DescribeQuorumResponse,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::PreVote => "PreVote",
+            Api::Vote => "Vote",
+            Api::VoteResponse => "VoteResponse",
+            Api::BeginQuorumEpoch => "BeginQuorumEpoch",
+            Api::BeginQuorumEpochResponse => "BeginQuorumEpochResponse",
+            Api::EndQuorumEpoch => "EndQuorumEpoch",
+            Api::EndQuorumEpochResponse => "EndQuorumEpochResponse",
+            Api::Fetch => "Fetch",
+            Api::FetchResponse => "FetchResponse",
+            Api::FetchSnapshot => "FetchSnapshot",
+            Api::FetchSnapshotResponse => "FetchSnapshotResponse",
+            Api::DescribeQuorum => "DescribeQuorum",
+            Api::DescribeQuorumResponse => "DescribeQuorumResponse",
+        }
+    }
+}
+
+/// The few fields of a message a trace line shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum MsgDetail {
+    None,
+    Vote {
+        last_offset: Offset,
+        last_epoch: Epoch,
+    },
+    VoteResponse {
+        granted: bool,
+    },
+    Fetch {
+        offset: Offset,
+        last_epoch: Epoch,
+    },
+    FetchResponse {
+        hw: Offset,
+        records: u32,
+        diverging: Option<(Epoch, Offset)>,
+        snapshot: Option<(Offset, Epoch)>,
+        error: bool,
+    },
+    FetchSnapshot {
+        position: u64,
+    },
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct MsgInfo {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub api: Api,
+    pub detail: MsgDetail,
+}
+
+impl MsgInfo {
+    pub fn of(id: u64, env: &Envelope<SimTypes>) -> Self {
+        use crate::kraft::Errors;
+        let (api, detail) = match &env.message {
+            Message::VoteRequest(r) => (
+                if r.pre_vote { Api::PreVote } else { Api::Vote },
+                MsgDetail::Vote {
+                    last_offset: r.last_offset,
+                    last_epoch: r.last_offset_epoch,
+                },
+            ),
+            Message::VoteResponse(r) => (
+                Api::VoteResponse,
+                if r.error_code == Errors::None && r.top_level_error == Errors::None {
+                    MsgDetail::VoteResponse {
+                        granted: r.vote_granted,
+                    }
+                } else {
+                    MsgDetail::Error
+                },
+            ),
+            Message::BeginQuorumEpochRequest(_) => (Api::BeginQuorumEpoch, MsgDetail::None),
+            Message::BeginQuorumEpochResponse(_) => {
+                (Api::BeginQuorumEpochResponse, MsgDetail::None)
+            }
+            Message::EndQuorumEpochRequest(_) => (Api::EndQuorumEpoch, MsgDetail::None),
+            Message::EndQuorumEpochResponse(_) => (Api::EndQuorumEpochResponse, MsgDetail::None),
+            Message::FetchRequest(r) => (
+                Api::Fetch,
+                MsgDetail::Fetch {
+                    offset: r.fetch_offset,
+                    last_epoch: r.last_fetched_epoch,
+                },
+            ),
+            Message::FetchResponse(r) => (
+                Api::FetchResponse,
+                MsgDetail::FetchResponse {
+                    hw: r.high_watermark,
+                    records: r.record_count() as u32,
+                    diverging: r.diverging_epoch.map(|d| (d.epoch, d.end_offset)),
+                    snapshot: r.snapshot_id.map(|s| (s.end_offset, s.epoch)),
+                    error: r.error_code != Errors::None || r.top_level_error != Errors::None,
+                },
+            ),
+            Message::FetchSnapshotRequest(r) => (
+                Api::FetchSnapshot,
+                MsgDetail::FetchSnapshot {
+                    position: r.position,
+                },
+            ),
+            Message::FetchSnapshotResponse(_) => (Api::FetchSnapshotResponse, MsgDetail::None),
+            Message::DescribeQuorumRequest => (Api::DescribeQuorum, MsgDetail::None),
+            Message::DescribeQuorumResponse(_) => (Api::DescribeQuorumResponse, MsgDetail::None),
+        };
+        MsgInfo {
+            id,
+            from: env.from,
+            to: env.to,
+            api,
+            detail,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum DropReason {
+    /// The link was cut (partition, one-way cut, isolation) at send or delivery time.
+    Cut,
+    /// Random loss (`net loss=`).
+    Loss,
+    /// The receiver was down, or restarted since the message was sent.
+    ReceiverDown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum FaultKind {
+    Crash,
+    Shutdown,
+    Restart,
+    Wipe,
+    Isolate,
+    Partition,
+    Cut,
+    Heal,
+    Net,
+    Set,
+}
+
+/// The invariants the simulator checks (plus the core's own fatal errors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum InvariantId {
+    SingleLeader,
+    MonotonicEpoch,
+    MonotonicHighWatermark,
+    MajorityReachedHighWatermark,
+    LogMatching,
+    LeaderCompleteness,
+    ConsistentCommittedData,
+    SnapshotAtLogStart,
+    LeaderNeverLoadSnapshot,
+    /// An `Action::Fatal`: a condition Kafka raises as an exception that kills the raft
+    /// thread.
+    KafkaException,
+}
+
+impl InvariantId {
+    pub const ALL: [InvariantId; 10] = [
+        InvariantId::SingleLeader,
+        InvariantId::MonotonicEpoch,
+        InvariantId::MonotonicHighWatermark,
+        InvariantId::MajorityReachedHighWatermark,
+        InvariantId::LogMatching,
+        InvariantId::LeaderCompleteness,
+        InvariantId::ConsistentCommittedData,
+        InvariantId::SnapshotAtLogStart,
+        InvariantId::LeaderNeverLoadSnapshot,
+        InvariantId::KafkaException,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            InvariantId::SingleLeader => "SingleLeader",
+            InvariantId::MonotonicEpoch => "MonotonicEpoch",
+            InvariantId::MonotonicHighWatermark => "MonotonicHighWatermark",
+            InvariantId::MajorityReachedHighWatermark => "MajorityReachedHighWatermark",
+            InvariantId::LogMatching => "LogMatching",
+            InvariantId::LeaderCompleteness => "LeaderCompleteness",
+            InvariantId::ConsistentCommittedData => "ConsistentCommittedData",
+            InvariantId::SnapshotAtLogStart => "SnapshotAtLogStart",
+            InvariantId::LeaderNeverLoadSnapshot => "LeaderNeverLoadSnapshot",
+            InvariantId::KafkaException => "KafkaException",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.name() == name)
+    }
+
+    pub fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl fmt::Display for InvariantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum TraceKind {
+    StateChanged {
+        from: StateKind,
+        to: StateKind,
+        leader: Option<NodeId>,
+    },
+    Sent(MsgInfo),
+    Delivered(MsgInfo),
+    Dropped {
+        msg: MsgInfo,
+        reason: DropReason,
+    },
+    /// `copy` is a second delivery of `msg` with its own id and latency.
+    Duplicated {
+        msg: MsgInfo,
+        copy: u64,
+    },
+    /// The leader wrote a batch.
+    Appended {
+        base_offset: Offset,
+        records: u32,
+    },
+    /// `append n` found no leader (or the leader refused): the records were dropped.
+    AppendRefused {
+        records: u32,
+    },
+    HighWatermark {
+        hw: Offset,
+    },
+    Truncated {
+        from_end: Offset,
+        to_end: Offset,
+    },
+    Committed {
+        up_to: Offset,
+    },
+    SnapshotCreated {
+        offset: Offset,
+        epoch: Epoch,
+    },
+    SnapshotFetchStarted {
+        offset: Offset,
+        epoch: Epoch,
+    },
+    SnapshotInstalled {
+        offset: Offset,
+        epoch: Epoch,
+    },
+    SnapshotLoaded {
+        offset: Offset,
+    },
+    LogStartAdvanced {
+        offset: Offset,
+    },
+    Fault(FaultKind),
+    Started {
+        incarnation: u32,
+    },
+    ShutdownComplete {
+        timed_out: bool,
+    },
+    Violation(InvariantId),
+}
+
+fn node_label(out: &mut String, node: NodeId, epoch: Epoch) {
+    if node == WORLD {
+        out.push_str("world");
+    } else {
+        let _ = write!(out, "n{node}@e{epoch}");
+    }
+}
+
+fn msg_tail(out: &mut String, m: &MsgInfo) {
+    out.push_str(m.api.name());
+    match m.detail {
+        MsgDetail::None => {}
+        MsgDetail::Error => out.push_str(" error"),
+        MsgDetail::Vote {
+            last_offset,
+            last_epoch,
+        } => {
+            let _ = write!(out, " last={last_offset}@e{last_epoch}");
+        }
+        MsgDetail::VoteResponse { granted } => {
+            out.push_str(if granted { " granted" } else { " rejected" })
+        }
+        MsgDetail::Fetch { offset, last_epoch } => {
+            let _ = write!(out, " offset={offset} last_epoch={last_epoch}");
+        }
+        MsgDetail::FetchResponse {
+            hw,
+            records,
+            diverging,
+            snapshot,
+            error,
+        } => {
+            if error {
+                out.push_str(" error");
+            } else {
+                let _ = write!(out, " hw={hw} records={records}");
+                if let Some((e, o)) = diverging {
+                    let _ = write!(out, " diverging={o}@e{e}");
+                }
+                if let Some((o, e)) = snapshot {
+                    let _ = write!(out, " snapshot={o}@e{e}");
+                }
+            }
+        }
+        MsgDetail::FetchSnapshot { position } => {
+            let _ = write!(out, " position={position}");
+        }
+    }
+    let _ = write!(out, " #{}", m.id);
+}
+
+impl TraceEvent {
+    /// One readable line, e.g. `1234ms n2@e3 → n1 FetchResponse hw=10 records=1 #57`.
+    pub fn render(&self, out: &mut String) {
+        let _ = write!(out, "{}ms ", self.at_ms);
+        node_label(out, self.node, self.epoch);
+        match &self.kind {
+            TraceKind::StateChanged { from, to, leader } => {
+                let _ = write!(out, " {from} → {to}");
+                if let Some(l) = leader {
+                    let _ = write!(out, " leader=n{l}");
+                }
+            }
+            TraceKind::Sent(m) => {
+                let _ = write!(out, " → n{} ", m.to);
+                msg_tail(out, m);
+            }
+            TraceKind::Delivered(m) => {
+                let _ = write!(out, " ← n{} ", m.from);
+                msg_tail(out, m);
+            }
+            TraceKind::Dropped { msg, reason } => {
+                let _ = write!(out, " ✗ n{}→n{} ", msg.from, msg.to);
+                msg_tail(out, msg);
+                let _ = write!(out, " dropped ({reason:?})");
+            }
+            TraceKind::Duplicated { msg, copy } => {
+                let _ = write!(out, " ⧉ n{}→n{} ", msg.from, msg.to);
+                msg_tail(out, msg);
+                let _ = write!(out, " duplicated as #{copy}");
+            }
+            TraceKind::Appended {
+                base_offset,
+                records,
+            } => {
+                let _ = write!(out, " appended base={base_offset} records={records}");
+            }
+            TraceKind::AppendRefused { records } => {
+                let _ = write!(out, " append of {records} refused (no leader)");
+            }
+            TraceKind::HighWatermark { hw } => {
+                let _ = write!(out, " hw={hw}");
+            }
+            TraceKind::Truncated { from_end, to_end } => {
+                let _ = write!(out, " truncated {from_end} → {to_end}");
+            }
+            TraceKind::Committed { up_to } => {
+                let _ = write!(out, " committed up to {up_to}");
+            }
+            TraceKind::SnapshotCreated { offset, epoch } => {
+                let _ = write!(out, " snapshot created {offset}@e{epoch}");
+            }
+            TraceKind::SnapshotFetchStarted { offset, epoch } => {
+                let _ = write!(out, " snapshot fetch started {offset}@e{epoch}");
+            }
+            TraceKind::SnapshotInstalled { offset, epoch } => {
+                let _ = write!(out, " snapshot installed {offset}@e{epoch}");
+            }
+            TraceKind::SnapshotLoaded { offset } => {
+                let _ = write!(out, " state machine loaded snapshot at {offset}");
+            }
+            TraceKind::LogStartAdvanced { offset } => {
+                let _ = write!(out, " log start={offset}");
+            }
+            TraceKind::Fault(kind) => {
+                let _ = write!(out, " fault {kind:?}");
+            }
+            TraceKind::Started { incarnation } => {
+                let _ = write!(out, " started (incarnation {incarnation})");
+            }
+            TraceKind::ShutdownComplete { timed_out } => {
+                out.push_str(if *timed_out {
+                    " shutdown complete (timed out)"
+                } else {
+                    " shutdown complete"
+                });
+            }
+            TraceKind::Violation(inv) => {
+                let _ = write!(out, " VIOLATION {inv}");
+            }
+        }
+    }
+
+    pub fn to_line(&self) -> String {
+        let mut s = String::new();
+        self.render(&mut s);
+        s
+    }
+}
+
+/// Folds every event into the run's `trace_hash`, and optionally keeps the events.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    hasher: Fnv64,
+    count: u64,
+    /// `None`: hash only (fuzzing, benchmarks).
+    events: Option<Vec<TraceEvent>>,
+}
+
+impl Trace {
+    pub fn new(keep_events: bool) -> Self {
+        Self {
+            hasher: Fnv64::new(),
+            count: 0,
+            events: keep_events.then(Vec::new),
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, event: TraceEvent) {
+        event.hash(&mut self.hasher);
+        self.count += 1;
+        if let Some(events) = &mut self.events {
+            events.push(event);
+        }
+    }
+
+    pub fn hash(&self) -> u64 {
+        self.hasher.finish()
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub fn events(&self) -> &[TraceEvent] {
+        self.events.as_deref().unwrap_or(&[])
+    }
+
+    pub fn keeps_events(&self) -> bool {
+        self.events.is_some()
+    }
+
+    pub fn set_keep_events(&mut self, keep: bool) {
+        if keep && self.events.is_none() {
+            self.events = Some(Vec::new());
+        } else if !keep {
+            self.events = None;
+        }
+    }
+
+    /// The same hash state, without the kept events.
+    pub fn without_events(&self) -> Trace {
+        Trace {
+            hasher: self.hasher,
+            count: self.count,
+            events: None,
+        }
+    }
+
+    /// Take the kept events, leaving an empty buffer (the hash continues).
+    pub fn take_events(&mut self) -> Vec<TraceEvent> {
+        match &mut self.events {
+            Some(v) => std::mem::take(v),
+            None => Vec::new(),
+        }
+    }
+}
