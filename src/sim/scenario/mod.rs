@@ -11,7 +11,7 @@
 //! expect no-violations
 //! ```
 //!
-//! [`parse`] gives a [`Scenario`] (its `Display` writes the same file back);
+//! [`parse`](fn@parse) gives a [`Scenario`] (its `Display` writes the same file back);
 //! [`Runner`] executes one against a [`crate::sim::World`], line by line.
 
 pub mod ast;
