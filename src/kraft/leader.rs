@@ -262,25 +262,27 @@ impl<T: RaftTypes> LeaderState<T> {
     }
 
     fn maybe_update_high_watermark(&mut self) -> bool {
-        // The value at index n / 2 of the end offsets sorted highest first: the largest
-        // end offset that at least n / 2 + 1 voters have reached. Found by counting
-        // (n ≤ a handful of voters) so this per-fetch path allocates nothing.
+        // The value at index n / 2 of the end offsets sorted highest first (the leader
+        // counts). This runs on every fetch, so it sorts a small stack array.
         let needed = self.voter_states.len() / 2 + 1;
-        let candidate = self
-            .voter_states
-            .values()
-            .filter_map(|s| s.end_offset)
-            .filter(|e| {
-                self.voter_states
-                    .values()
-                    .filter(|o| o.end_offset.is_some_and(|x| x >= *e))
-                    .count()
-                    >= needed
-            })
-            .max();
-        let Some(candidate) = candidate else {
-            return false;
+        let mut buf = [0 as Offset; 16];
+        let mut heap = Vec::new();
+        let ends: &mut [Offset] = if self.voter_states.len() <= buf.len() {
+            let mut n = 0;
+            for end in self.voter_states.values().filter_map(|s| s.end_offset) {
+                buf[n] = end;
+                n += 1;
+            }
+            &mut buf[..n]
+        } else {
+            heap.extend(self.voter_states.values().filter_map(|s| s.end_offset));
+            &mut heap
         };
+        if ends.len() < needed {
+            return false;
+        }
+        ends.sort_unstable_by(|a, b| b.cmp(a));
+        let candidate = ends[needed - 1];
         if candidate <= self.epoch_start_offset {
             return false;
         }

@@ -253,8 +253,20 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if offset < self.log_start_offset || offset >= self.end_offset {
             return None;
         }
-        let i = self.batch_ends.partition_point(|end| *end <= offset);
-        (i < self.batches.len()).then_some(i)
+        // Fetches and commits read near the end of the log: gallop back from the last
+        // batch, then binary-search the bracket, so a read costs O(log distance from
+        // the end) rather than O(log length).
+        let n = self.batch_ends.len();
+        let mut hi = n;
+        let mut step = 1;
+        let mut lo = n.saturating_sub(1);
+        while lo > 0 && self.batch_ends[lo - 1] > offset {
+            hi = lo;
+            lo = lo.saturating_sub(step);
+            step *= 2;
+        }
+        let i = lo + self.batch_ends[lo..hi].partition_point(|end| *end <= offset);
+        (i < n).then_some(i)
     }
 
     /// Epoch of the record at `offset`, looking at the snapshot for the record just
