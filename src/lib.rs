@@ -6,6 +6,7 @@
 //! the DOM or wasm; nothing in `kraft`, `metadata` or `server` reads a clock, draws a
 //! random number or does I/O.
 
+pub mod metadata;
 pub mod ui;
 
 pub use ui::App;
