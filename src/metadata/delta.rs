@@ -184,6 +184,7 @@ impl MetadataDelta {
     /// The new image, which contains every record up to `provenance`.
     pub fn apply(self, provenance: MetadataProvenance) -> MetadataImage {
         let mut image = self.next;
+        image.topics.finish();
         image.provenance = provenance;
         image
     }

@@ -369,6 +369,19 @@ mod tests {
     }
 
     #[test]
+    fn batch_layout_and_crc_match_a_real_kafka_dump() {
+        // From a Kafka 2.8 kafka-dump-log of UnfenceBrokerRecord(id 1, epoch 0):
+        // "baseOffset: 2 ... CreateTime: 1614382632453 size: 83 ... crc: 455187130".
+        // 2.8 wrote frame version 0 and a non-flexible body; the batch around it is unchanged.
+        let mut value = vec![0u8, 8, 0];
+        value.extend_from_slice(&1i32.to_be_bytes());
+        value.extend_from_slice(&0i64.to_be_bytes());
+        let record = batch_record(0, None, &value);
+        let encoded = batch(1_614_382_632_453, false, [record.as_slice()].into_iter());
+        assert_eq!((encoded.size_bytes, encoded.crc), (83, 455_187_130));
+    }
+
+    #[test]
     fn batch_of_one_no_op_has_kafkas_layout_size() {
         let value = metadata_record_value(&MetadataRecord::NoOp(NoOpRecord {}));
         let record = batch_record(0, None, &value);

@@ -1,10 +1,13 @@
-//! The per-topic half of the by-broker index (Kafka's controller keeps the same thing in
-//! `BrokersToIsrs`): for each broker, the sorted ids of the topic's partitions where it is a
-//! replica, in the ISR, or the leader. The pseudo-broker -1 (`NO_LEADER`) "leads" every leaderless
-//! partition, so leaderless partitions are found the same way.
+//! The by-broker index (Kafka's controller keeps the same thing in `BrokersToIsrs`): for each
+//! broker, every partition where it is a replica, in the ISR, or the leader. The pseudo-broker
+//! -1 (`NO_LEADER`) "leads" every leaderless partition, so those are found the same way.
+//! Fencing one broker among 2,000,000 partitions reads only that broker's entries.
 //!
-//! One entry is a `u32`: the partition id in the low 29 bits and three role flags above it.
-//! With ISR ⊆ replicas that is about `replication factor × 4` bytes per partition.
+//! An entry is one `u64`: the topic's creation ordinal in the high half, then three role
+//! flags and the partition id (29 bits). A broker's entries are sorted by (ordinal,
+//! partition) and cut into shared chunks of [`CHUNK`] entries: a change copies one chunk and
+//! the list of chunk pointers, never the whole list. With ISR ⊆ replicas that is about
+//! `8 × replication factor` bytes per partition, however topics are sized.
 
 use std::sync::Arc;
 
@@ -18,19 +21,20 @@ pub(crate) const IN_ISR: u32 = 1 << 30;
 pub(crate) const LEADER: u32 = 1 << 31;
 /// Partition ids must fit under the flags.
 pub(crate) const MAX_PARTITION_ID: i32 = (REPLICA - 1) as i32;
-const ID_MASK: u32 = REPLICA - 1;
+const FLAGS: u64 = (REPLICA | IN_ISR | LEADER) as u64;
+/// Entries per chunk: 4 KiB.
+const CHUNK: usize = 512;
 
-/// Whether a broker gained its first or lost its last entry in a topic; the topics image
-/// mirrors this in its broker → topics map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Transition {
-    None,
-    Added,
-    Removed,
+fn key(ordinal: u32, partition_id: u32) -> u64 {
+    ((ordinal as u64) << 32) | partition_id as u64
 }
 
-/// The roles of every broker named by `registration` (an absent registration has none).
-/// At most `2 × replicas + 1` brokers; written into `out` to avoid allocating per record.
+fn key_of(entry: u64) -> u64 {
+    entry & !FLAGS
+}
+
+/// The roles of every broker named by `registration` (an absent registration has none),
+/// written into `out` to avoid allocating per record.
 pub(crate) fn roles(registration: Option<&PartitionRegistration>, out: &mut Vec<(i32, u32)>) {
     out.clear();
     let Some(reg) = registration else { return };
@@ -44,62 +48,153 @@ pub(crate) fn roles(registration: Option<&PartitionRegistration>, out: &mut Vec<
     for &b in reg.isr() {
         add(b, IN_ISR);
     }
-    // `leader` is NO_LEADER (-1) for a leaderless partition: that is the pseudo-broker entry.
+    // A leaderless partition's leader is -1: the pseudo-broker entry.
     add(reg.leader(), LEADER);
 }
 
-/// One topic's broker → partition entries. Cloning copies one pointer per broker; a change
-/// copies only the touched broker's list, and only if another image still shares it.
+/// One broker's sorted entries, in shared chunks.
 #[derive(Clone, Default)]
-pub(crate) struct TopicBrokerIndex {
-    brokers: Vec<(i32, Arc<Vec<u32>>)>,
+struct EntryList {
+    chunks: Vec<Arc<Vec<u64>>>,
 }
 
-impl TopicBrokerIndex {
-    /// Sets `broker`'s roles in `partition_id` to `flags` (0 removes the entry).
-    pub(crate) fn set(&mut self, broker: i32, partition_id: u32, flags: u32) -> Transition {
-        let entry = partition_id | flags;
+impl EntryList {
+    fn set(&mut self, key: u64, flags: u32) {
+        let entry = key | flags as u64;
+        // Replay creates partitions in (topic, partition) order: appending is the common case.
+        let last_key = self
+            .chunks
+            .last()
+            .and_then(|c| c.last())
+            .map(|&e| key_of(e));
+        if last_key.is_none_or(|last| last < key) {
+            if flags == 0 {
+                return;
+            }
+            match self.chunks.last_mut() {
+                Some(chunk) if chunk.len() < CHUNK => Arc::make_mut(chunk).push(entry),
+                // A full last chunk stays full: sequential loads pack chunks densely.
+                _ => {
+                    let mut chunk = Vec::with_capacity(CHUNK);
+                    chunk.push(entry);
+                    self.chunks.push(Arc::new(chunk));
+                }
+            }
+            return;
+        }
+        // The last chunk whose first key is ≤ key (or the first chunk).
+        let slot = self
+            .chunks
+            .partition_point(|c| key_of(c[0]) <= key)
+            .saturating_sub(1);
+        let position = self.chunks[slot].binary_search_by_key(&key, |&e| key_of(e));
+        match position {
+            Ok(i) if flags == 0 => {
+                let chunk = Arc::make_mut(&mut self.chunks[slot]);
+                chunk.remove(i);
+                if chunk.is_empty() {
+                    self.chunks.remove(slot);
+                }
+            }
+            Ok(i) => Arc::make_mut(&mut self.chunks[slot])[i] = entry,
+            Err(_) if flags == 0 => {}
+            Err(i) => {
+                let chunk = Arc::make_mut(&mut self.chunks[slot]);
+                if chunk.len() < CHUNK {
+                    chunk.insert(i, entry);
+                } else {
+                    let mut right = Vec::with_capacity(CHUNK);
+                    right.extend(chunk.drain(CHUNK / 2..));
+                    if i <= CHUNK / 2 {
+                        chunk.insert(i, entry);
+                    } else {
+                        right.insert(i - CHUNK / 2, entry);
+                    }
+                    self.chunks.insert(slot + 1, Arc::new(right));
+                }
+            }
+        }
+    }
+
+    /// Removes every entry of topic `ordinal`.
+    fn remove_topic(&mut self, ordinal: u32) {
+        let (low, high) = (key(ordinal, 0), key(ordinal + 1, 0));
+        self.chunks.retain_mut(|chunk| {
+            let first = key_of(chunk[0]);
+            let last = key_of(chunk[chunk.len() - 1]);
+            if last < low || first >= high {
+                return true;
+            }
+            Arc::make_mut(chunk).retain(|&e| !(low..high).contains(&key_of(e)));
+            !chunk.is_empty()
+        });
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        self.chunks.iter().flat_map(|c| c.iter().copied())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+}
+
+/// Every broker's entries. Cloning copies one pointer per broker.
+#[derive(Clone, Default)]
+pub(crate) struct BrokerIndex {
+    brokers: Vec<(i32, Arc<EntryList>)>,
+}
+
+impl BrokerIndex {
+    /// Sets `broker`'s roles in one partition to `flags` (0 removes the entry).
+    pub(crate) fn set(&mut self, broker: i32, ordinal: u32, partition_id: u32, flags: u32) {
         let slot = match self.brokers.binary_search_by_key(&broker, |(b, _)| *b) {
             Ok(slot) => slot,
-            Err(_) if flags == 0 => return Transition::None,
+            Err(_) if flags == 0 => return,
             Err(slot) => {
-                self.brokers.insert(slot, (broker, Arc::new(vec![entry])));
-                return Transition::Added;
+                self.brokers.insert(slot, (broker, Arc::default()));
+                slot
             }
         };
         let list = Arc::make_mut(&mut self.brokers[slot].1);
-        // Replay creates partitions in id order: appending is the common case.
-        let position = match list.last() {
-            Some(&last) if last & ID_MASK < partition_id => Err(list.len()),
-            _ => list.binary_search_by_key(&partition_id, |e| e & ID_MASK),
-        };
-        match position {
-            Ok(i) if flags == 0 => {
-                list.remove(i);
-            }
-            Ok(i) => list[i] = entry,
-            Err(_) if flags == 0 => {}
-            Err(i) => list.insert(i, entry),
-        }
+        list.set(key(ordinal, partition_id), flags);
         if list.is_empty() {
             self.brokers.remove(slot);
-            Transition::Removed
-        } else {
-            Transition::None
         }
     }
 
-    /// `broker`'s entries as (partition id, flags), in partition order.
-    pub(crate) fn entries(&self, broker: i32) -> impl Iterator<Item = (i32, u32)> + '_ {
-        let list = match self.brokers.binary_search_by_key(&broker, |(b, _)| *b) {
-            Ok(slot) => self.brokers[slot].1.as_slice(),
-            Err(_) => &[],
-        };
-        list.iter().map(|e| ((e & ID_MASK) as i32, e & !ID_MASK))
+    /// Drops topic `ordinal` from the lists of `brokers`.
+    pub(crate) fn remove_topic(&mut self, ordinal: u32, brokers: impl IntoIterator<Item = i32>) {
+        for broker in brokers {
+            if let Ok(slot) = self.brokers.binary_search_by_key(&broker, |(b, _)| *b) {
+                let list = Arc::make_mut(&mut self.brokers[slot].1);
+                list.remove_topic(ordinal);
+                if list.is_empty() {
+                    self.brokers.remove(slot);
+                }
+            }
+        }
     }
 
-    /// The brokers with at least one entry, ascending (includes -1 if any partition is
-    /// leaderless).
+    /// `broker`'s entries as (topic ordinal, partition id, flags), sorted.
+    pub(crate) fn entries(&self, broker: i32) -> impl Iterator<Item = (u32, i32, u32)> + '_ {
+        let list = self
+            .brokers
+            .binary_search_by_key(&broker, |(b, _)| *b)
+            .ok()
+            .map(|slot| &*self.brokers[slot].1);
+        list.into_iter().flat_map(EntryList::iter).map(|e| {
+            let low = e as u32;
+            (
+                (e >> 32) as u32,
+                (low & (REPLICA - 1)) as i32,
+                low & !(REPLICA - 1),
+            )
+        })
+    }
+
+    /// The brokers with at least one entry, ascending (-1 if any partition is leaderless).
+    #[cfg(test)]
     pub(crate) fn brokers(&self) -> impl Iterator<Item = i32> + '_ {
         self.brokers.iter().map(|(b, _)| *b)
     }
@@ -109,35 +204,68 @@ impl TopicBrokerIndex {
 mod tests {
     use super::*;
 
+    fn entries(index: &BrokerIndex, broker: i32) -> Vec<(u32, i32, u32)> {
+        index.entries(broker).collect()
+    }
+
     #[test]
-    fn set_inserts_updates_and_removes_in_partition_order() {
-        let mut index = TopicBrokerIndex::default();
-        assert_eq!(index.set(1, 5, REPLICA), Transition::Added);
-        assert_eq!(index.set(1, 2, REPLICA | IN_ISR), Transition::None);
-        assert_eq!(index.set(1, 9, REPLICA | LEADER), Transition::None);
-        assert_eq!(index.set(1, 5, REPLICA | IN_ISR), Transition::None);
+    fn set_inserts_updates_and_removes_in_order() {
+        let mut index = BrokerIndex::default();
+        index.set(1, 0, 5, REPLICA);
+        index.set(1, 0, 2, REPLICA | IN_ISR);
+        index.set(1, 1, 0, REPLICA | LEADER);
+        index.set(1, 0, 5, REPLICA | IN_ISR);
         assert_eq!(
-            index.entries(1).collect::<Vec<_>>(),
+            entries(&index, 1),
             vec![
-                (2, REPLICA | IN_ISR),
-                (5, REPLICA | IN_ISR),
-                (9, REPLICA | LEADER)
+                (0, 2, REPLICA | IN_ISR),
+                (0, 5, REPLICA | IN_ISR),
+                (1, 0, REPLICA | LEADER)
             ]
         );
-        assert_eq!(index.set(1, 2, 0), Transition::None);
-        assert_eq!(index.set(1, 5, 0), Transition::None);
-        assert_eq!(index.set(1, 7, 0), Transition::None, "removing nothing");
-        assert_eq!(index.set(1, 9, 0), Transition::Removed);
+        index.set(1, 0, 2, 0);
+        index.set(1, 0, 7, 0);
+        index.set(1, 0, 5, 0);
+        index.set(1, 1, 0, 0);
         assert_eq!(index.brokers().count(), 0);
-        assert_eq!(index.set(3, 1, 0), Transition::None);
+    }
+
+    #[test]
+    fn sequential_loads_fill_chunks_and_middle_inserts_split_them() {
+        let mut list = EntryList::default();
+        for p in 0..(CHUNK as u32 * 2) {
+            list.set(key(0, p * 2), REPLICA);
+        }
+        assert_eq!(list.chunks.len(), 2);
+        list.set(key(0, 1), REPLICA);
+        assert_eq!(list.chunks.len(), 3);
+        let keys: Vec<u64> = list.iter().map(key_of).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert_eq!(keys.len(), CHUNK * 2 + 1);
+    }
+
+    #[test]
+    fn remove_topic_drops_only_that_topic() {
+        let mut index = BrokerIndex::default();
+        for t in 0..3 {
+            for p in 0..1000 {
+                index.set(4, t, p, REPLICA);
+            }
+        }
+        index.remove_topic(1, [4, 9]);
+        let topics: Vec<u32> = index.entries(4).map(|(t, _, _)| t).collect();
+        assert_eq!(topics.len(), 2000);
+        assert!(topics.iter().all(|&t| t != 1));
     }
 
     #[test]
     fn a_clone_is_unaffected_by_later_changes() {
-        let mut index = TopicBrokerIndex::default();
-        index.set(1, 0, REPLICA);
+        let mut index = BrokerIndex::default();
+        index.set(1, 0, 0, REPLICA);
         let before = index.clone();
-        index.set(1, 1, REPLICA);
+        index.set(1, 0, 1, REPLICA);
         assert_eq!(before.entries(1).count(), 1);
         assert_eq!(index.entries(1).count(), 2);
     }

@@ -1,34 +1,101 @@
-//! `TopicImage`: one topic's name, id and partitions, plus its half of the by-broker index.
+//! `TopicImage`: one topic's name, id and partitions.
 
 use std::fmt;
 use std::sync::Arc;
 
-use imbl::Vector;
-
-use super::broker_index::{roles, TopicBrokerIndex, Transition};
 use super::partition::PartitionRegistration;
 use crate::metadata::uuid::Uuid;
 
-/// One topic. Partitions are stored by id in a persistent vector: ids are dense in Kafka
-/// (0..n, grown by CreatePartitions), a change copies one 64-entry chunk, and two images that
-/// share history share every untouched chunk.
+/// Slots per partition chunk: a change copies at most 64 × 40 bytes.
+const CHUNK: usize = 64;
+
+/// Partitions by id, in shared chunks of [`CHUNK`] slots. Ids are dense in Kafka (0..n, grown
+/// by CreatePartitions), so a slot index is the id. Unlike a general persistent vector, a
+/// chunk holds only as many slots as the topic has partitions, so a 3-partition topic does
+/// not pay for 64.
+#[derive(Clone, Default)]
+struct PartitionTable {
+    chunks: Vec<Arc<Vec<Option<PartitionRegistration>>>>,
+}
+
+impl PartitionTable {
+    fn len(&self) -> usize {
+        self.chunks
+            .last()
+            .map_or(0, |c| (self.chunks.len() - 1) * CHUNK + c.len())
+    }
+
+    fn get(&self, slot: usize) -> Option<&PartitionRegistration> {
+        self.chunks.get(slot / CHUNK)?.get(slot % CHUNK)?.as_ref()
+    }
+
+    fn set(
+        &mut self,
+        slot: usize,
+        value: Option<PartitionRegistration>,
+    ) -> Option<PartitionRegistration> {
+        while self.len() <= slot {
+            match self.chunks.last_mut() {
+                Some(chunk) if chunk.len() < CHUNK => Arc::make_mut(chunk).push(None),
+                // Chunks after the first are likely to fill: allocate them whole.
+                Some(_) => self.chunks.push(Arc::new(Vec::with_capacity(CHUNK))),
+                None => self.chunks.push(Arc::new(Vec::new())),
+            }
+        }
+        let chunk = Arc::make_mut(&mut self.chunks[slot / CHUNK]);
+        std::mem::replace(&mut chunk[slot % CHUNK], value)
+    }
+
+    /// Gives back the growth room of the last chunk (a 10-partition topic would otherwise
+    /// keep 16 slots).
+    fn shrink_to_fit(&mut self) {
+        self.chunks.shrink_to_fit();
+        if let Some(last) = self.chunks.last_mut() {
+            if last.capacity() > last.len() {
+                Arc::make_mut(last).shrink_to_fit();
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (i32, &PartitionRegistration)> + '_ {
+        self.chunks
+            .iter()
+            .flat_map(|c| c.iter())
+            .enumerate()
+            .filter_map(|(id, p)| p.as_ref().map(|p| (id as i32, p)))
+    }
+}
+
+impl PartialEq for PartitionTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.chunks.len() == other.chunks.len()
+            && self
+                .chunks
+                .iter()
+                .zip(&other.chunks)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+    }
+}
+
+/// One topic (`org.apache.kafka.image.TopicImage`).
 #[derive(Clone)]
 pub struct TopicImage {
     name: Arc<str>,
     id: Uuid,
-    partitions: Vector<Option<PartitionRegistration>>,
-    partition_count: usize,
-    index: TopicBrokerIndex,
+    /// Creation order among the topics this image has seen; the by-broker index sorts by it.
+    ordinal: u32,
+    partitions: PartitionTable,
+    partition_count: u32,
 }
 
 impl TopicImage {
-    pub(crate) fn new(name: Arc<str>, id: Uuid) -> Self {
+    pub(crate) fn new(name: Arc<str>, id: Uuid, ordinal: u32) -> Self {
         TopicImage {
             name,
             id,
-            partitions: Vector::new(),
+            ordinal,
+            partitions: PartitionTable::default(),
             partition_count: 0,
-            index: TopicBrokerIndex::default(),
         }
     }
 
@@ -44,79 +111,50 @@ impl TopicImage {
         self.id
     }
 
+    pub(crate) fn ordinal(&self) -> u32 {
+        self.ordinal
+    }
+
     /// The partition with this id.
     pub fn partition(&self, partition_id: i32) -> Option<&PartitionRegistration> {
-        let slot = usize::try_from(partition_id).ok()?;
-        self.partitions.get(slot)?.as_ref()
+        self.partitions.get(usize::try_from(partition_id).ok()?)
     }
 
     /// The partitions, by ascending id.
     pub fn partitions(&self) -> impl Iterator<Item = (i32, &PartitionRegistration)> + '_ {
-        self.partitions
-            .iter()
-            .enumerate()
-            .filter_map(|(id, p)| p.as_ref().map(|p| (id as i32, p)))
+        self.partitions.iter()
     }
 
     /// How many partitions the topic has.
     pub fn partition_count(&self) -> usize {
-        self.partition_count
+        self.partition_count as usize
     }
 
-    pub(crate) fn index(&self) -> &TopicBrokerIndex {
-        &self.index
+    /// Releases spare capacity left by appending partitions.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.partitions.shrink_to_fit();
     }
 
-    /// Replaces partition `partition_id` (which the caller has range-checked) and updates the
-    /// index; `on_transition(broker, transition)` hears when a broker gains its first or loses
-    /// its last entry in this topic. `scratch` is reused between calls to avoid allocating.
+    /// Replaces partition `partition_id` (range-checked by the caller); returns the old one.
     pub(crate) fn set_partition(
         &mut self,
         partition_id: i32,
-        registration: Option<PartitionRegistration>,
-        scratch: &mut (Vec<(i32, u32)>, Vec<(i32, u32)>),
-        mut on_transition: impl FnMut(i32, Transition),
+        registration: PartitionRegistration,
     ) -> Option<PartitionRegistration> {
-        let slot = partition_id as usize;
-        let (before, after) = scratch;
-        roles(self.partition(partition_id), before);
-        roles(registration.as_ref(), after);
-        for &(broker, flags) in after.iter() {
-            let old = before.iter().find(|(b, _)| *b == broker).map_or(0, |e| e.1);
-            if old != flags {
-                on_transition(broker, self.index.set(broker, partition_id as u32, flags));
-            }
-        }
-        for &(broker, _) in before.iter() {
-            if !after.iter().any(|(b, _)| *b == broker) {
-                on_transition(broker, self.index.set(broker, partition_id as u32, 0));
-            }
-        }
-        let added = registration.is_some();
-        let previous = if slot < self.partitions.len() {
-            self.partitions.set(slot, registration)
-        } else {
-            while self.partitions.len() < slot {
-                self.partitions.push_back(None);
-            }
-            self.partitions.push_back(registration);
-            None
-        };
-        match (previous.is_some(), added) {
-            (false, true) => self.partition_count += 1,
-            (true, false) => self.partition_count -= 1,
-            _ => {}
+        let previous = self
+            .partitions
+            .set(partition_id as usize, Some(registration));
+        if previous.is_none() {
+            self.partition_count += 1;
         }
         previous
     }
 }
 
 impl PartialEq for TopicImage {
-    // The index and the count are functions of the partitions: comparing them adds nothing.
+    // The ordinal is local history (a node that loaded a snapshot numbers topics afresh).
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-            && self.name == other.name
-            && (self.partitions.ptr_eq(&other.partitions) || self.partitions == other.partitions)
+        self.id == other.id && self.name == other.name && self.partitions == other.partitions
     }
 }
 

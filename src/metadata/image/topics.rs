@@ -5,9 +5,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use imbl::{OrdMap, OrdSet};
+use imbl::OrdMap;
 
-use super::broker_index::{Transition, IN_ISR, LEADER, MAX_PARTITION_ID, REPLICA};
+use super::broker_index::{roles, BrokerIndex, IN_ISR, LEADER, MAX_PARTITION_ID, REPLICA};
 use super::partition::{PartitionRecordError, PartitionRegistration};
 use super::replica_set::ReplicaSetInterner;
 use super::topic::TopicImage;
@@ -28,8 +28,10 @@ pub struct TopicIdPartition {
 pub struct TopicsImage {
     by_id: OrdMap<Uuid, Arc<TopicImage>>,
     by_name: OrdMap<Arc<str>, Uuid>,
-    /// broker (or -1 for "no leader") → topics where the broker has index entries.
-    broker_topics: OrdMap<i32, OrdSet<Uuid>>,
+    /// Topic creation ordinal → id, to read the by-broker index.
+    by_ordinal: OrdMap<u32, Uuid>,
+    next_ordinal: u32,
+    index: BrokerIndex,
     partition_count: usize,
     interner: ReplicaSetInterner,
     scratch: Scratch,
@@ -38,7 +40,12 @@ pub struct TopicsImage {
 /// Buffers reused by every partition update so replay does not allocate per record. Not
 /// state: a clone starts empty.
 #[derive(Default)]
-struct Scratch((Vec<(i32, u32)>, Vec<(i32, u32)>));
+struct Scratch {
+    before: Vec<(i32, u32)>,
+    after: Vec<(i32, u32)>,
+    /// Topics that gained partitions since the last `finish`, to trim their spare capacity.
+    grown: Vec<Uuid>,
+}
 
 impl Clone for Scratch {
     fn clone(&self) -> Self {
@@ -91,12 +98,12 @@ impl TopicsImage {
         self.interner.len()
     }
 
-    /// Partitions whose leader is `broker_id`, by topic id then partition id.
+    /// Partitions whose leader is `broker_id`, in topic creation order then partition id.
     pub fn partitions_led_by(&self, broker_id: i32) -> impl Iterator<Item = TopicIdPartition> + '_ {
         self.indexed(broker_id, LEADER)
     }
 
-    /// Partitions whose ISR contains `broker_id`.
+    /// Partitions whose ISR contains `broker_id`, in the same order.
     pub fn partitions_with_broker_in_isr(
         &self,
         broker_id: i32,
@@ -104,7 +111,7 @@ impl TopicsImage {
         self.indexed(broker_id, IN_ISR)
     }
 
-    /// Partitions that have `broker_id` among their replicas.
+    /// Partitions that have `broker_id` among their replicas, in the same order.
     pub fn partitions_on_broker(
         &self,
         broker_id: i32,
@@ -112,27 +119,31 @@ impl TopicsImage {
         self.indexed(broker_id, REPLICA)
     }
 
-    /// Partitions with no leader (leader = -1).
+    /// Partitions with no leader (leader = -1), in the same order.
     pub fn leaderless_partitions(&self) -> impl Iterator<Item = TopicIdPartition> + '_ {
         self.indexed(NO_LEADER, LEADER)
     }
 
+    /// The order is creation order rather than topic id so that a lookup costs nothing per
+    /// entry; it is the same on every node that replayed the same log.
     fn indexed(&self, broker_id: i32, flag: u32) -> impl Iterator<Item = TopicIdPartition> + '_ {
-        self.broker_topics
-            .get(&broker_id)
-            .into_iter()
-            .flat_map(|topics| topics.iter())
-            .filter_map(|topic_id| self.by_id.get(topic_id))
-            .flat_map(move |topic| {
-                let topic_id = topic.id();
-                topic
-                    .index()
-                    .entries(broker_id)
-                    .filter(move |(_, flags)| flags & flag != 0)
-                    .map(move |(partition_id, _)| TopicIdPartition {
-                        topic_id,
-                        partition_id,
-                    })
+        let mut current: Option<(u32, Uuid)> = None;
+        self.index
+            .entries(broker_id)
+            .filter(move |(_, _, flags)| flags & flag != 0)
+            .filter_map(move |(ordinal, partition_id, _)| {
+                let topic_id = match current {
+                    Some((o, id)) if o == ordinal => id,
+                    _ => {
+                        let id = *self.by_ordinal.get(&ordinal)?;
+                        current = Some((ordinal, id));
+                        id
+                    }
+                };
+                Some(TopicIdPartition {
+                    topic_id,
+                    partition_id,
+                })
             })
     }
 
@@ -152,9 +163,13 @@ impl TopicsImage {
             });
         }
         let name: Arc<str> = name.into();
+        let ordinal = self.next_ordinal;
+        // 2^32 topic creations in one node's lifetime is beyond any simulation.
+        self.next_ordinal += 1;
         self.by_name.insert(name.clone(), topic_id);
+        self.by_ordinal.insert(ordinal, topic_id);
         self.by_id
-            .insert(topic_id, Arc::new(TopicImage::new(name, topic_id)));
+            .insert(topic_id, Arc::new(TopicImage::new(name, topic_id, ordinal)));
         Ok(())
     }
 
@@ -165,9 +180,13 @@ impl TopicsImage {
             .remove(&topic_id)
             .ok_or(ReplayError::UnknownTopicId { topic_id })?;
         self.by_name.remove(topic.name());
-        for broker in topic.index().brokers() {
-            remove_topic_of_broker(&mut self.broker_topics, broker, topic_id);
+        self.by_ordinal.remove(&topic.ordinal());
+        let mut brokers = std::collections::BTreeSet::new();
+        for (_, partition) in topic.partitions() {
+            roles(Some(partition), &mut self.scratch.before);
+            brokers.extend(self.scratch.before.iter().map(|(b, _)| *b));
         }
+        self.index.remove_topic(topic.ordinal(), brokers);
         self.partition_count -= topic.partition_count();
         Ok(topic.name_arc().clone())
     }
@@ -216,34 +235,40 @@ impl TopicsImage {
             return;
         };
         let topic = Arc::make_mut(topic);
-        let broker_topics = &mut self.broker_topics;
-        let previous = topic.set_partition(
-            partition_id,
-            Some(registration),
-            &mut self.scratch.0,
-            |broker, transition| match transition {
-                Transition::Added => {
-                    broker_topics.entry(broker).or_default().insert(topic_id);
-                }
-                Transition::Removed => remove_topic_of_broker(broker_topics, broker, topic_id),
-                Transition::None => {}
-            },
-        );
-        if previous.is_none() {
+        let Scratch { before, after, .. } = &mut self.scratch;
+        roles(topic.partition(partition_id), before);
+        roles(Some(&registration), after);
+        for &(broker, flags) in after.iter() {
+            let old = before.iter().find(|(b, _)| *b == broker).map_or(0, |e| e.1);
+            if old != flags {
+                self.index
+                    .set(broker, topic.ordinal(), partition_id as u32, flags);
+            }
+        }
+        for &(broker, _) in before.iter() {
+            if !after.iter().any(|(b, _)| *b == broker) {
+                self.index
+                    .set(broker, topic.ordinal(), partition_id as u32, 0);
+            }
+        }
+        if topic.set_partition(partition_id, registration).is_none() {
             self.partition_count += 1;
+            if self.scratch.grown.last() != Some(&topic_id) {
+                self.scratch.grown.push(topic_id);
+            }
         }
     }
-}
 
-fn remove_topic_of_broker(
-    broker_topics: &mut OrdMap<i32, OrdSet<Uuid>>,
-    broker: i32,
-    topic_id: Uuid,
-) {
-    if let Some(topics) = broker_topics.get_mut(&broker) {
-        topics.remove(&topic_id);
-        if topics.is_empty() {
-            broker_topics.remove(&broker);
+    /// Called once a delta is complete: trims the topics that grew, so an image costs what
+    /// it holds, not what replay reserved.
+    pub(crate) fn finish(&mut self) {
+        let mut grown = std::mem::take(&mut self.scratch.grown);
+        grown.sort_unstable();
+        grown.dedup();
+        for topic_id in grown {
+            if let Some(topic) = self.by_id.get_mut(&topic_id) {
+                Arc::make_mut(topic).shrink_to_fit();
+            }
         }
     }
 }
