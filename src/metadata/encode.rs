@@ -42,7 +42,7 @@ impl Writer {
         self.0.extend_from_slice(&v.to_be_bytes());
     }
     fn uuid(&mut self, v: &crate::metadata::uuid::Uuid) {
-        self.0.extend_from_slice(v.as_bytes());
+        self.0.extend_from_slice(&v.to_bytes());
     }
     fn uvarint(&mut self, mut v: u32) {
         while v >= 0x80 {

@@ -9,9 +9,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A 128-bit Kafka id, stored big-endian (most significant long first, as Kafka writes it).
+/// A 128-bit Kafka id: the most significant long in the high half. Held as one integer so
+/// that map lookups compare in one instruction; ordered as its big-endian bytes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Uuid([u8; 16]);
+pub struct Uuid(u128);
 
 /// Why a string is not a Kafka `Uuid`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,23 +26,23 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 impl Uuid {
     /// `Uuid.ZERO_UUID`: Kafka's "no id" value.
-    pub const ZERO: Uuid = Uuid([0; 16]);
+    pub const ZERO: Uuid = Uuid(0);
     /// `Uuid.METADATA_TOPIC_ID` (`AAAAAAAAAAAAAAAAAAAAAQ`), the id of `__cluster_metadata`.
     pub const METADATA_TOPIC_ID: Uuid = Uuid::from_u128(1);
 
     /// The id whose most and least significant longs are the high and low halves of `value`.
     pub const fn from_u128(value: u128) -> Uuid {
-        Uuid(value.to_be_bytes())
+        Uuid(value)
     }
 
     /// The id as one number (most significant long in the high half).
     pub const fn as_u128(self) -> u128 {
-        u128::from_be_bytes(self.0)
+        self.0
     }
 
-    /// The 16 bytes, big-endian.
-    pub const fn as_bytes(&self) -> &[u8; 16] {
-        &self.0
+    /// The 16 bytes as Kafka writes them (big-endian).
+    pub const fn to_bytes(self) -> [u8; 16] {
+        self.0.to_be_bytes()
     }
 }
 
@@ -50,7 +51,7 @@ impl fmt::Display for Uuid {
         // 16 bytes = 5 groups of 3 bytes (20 chars) + 1 byte (2 chars), no padding.
         let mut out = [0u8; 22];
         let mut o = 0;
-        for chunk in self.0.chunks(3) {
+        for chunk in self.to_bytes().chunks(3) {
             let b0 = chunk[0] as u32;
             let b1 = chunk.get(1).copied().unwrap_or(0) as u32;
             let b2 = chunk.get(2).copied().unwrap_or(0) as u32;
@@ -108,7 +109,7 @@ impl FromStr for Uuid {
             out[group * 3 + 2] = n as u8;
         }
         out[15] = ((sextets[20] << 2) | (sextets[21] >> 4)) as u8;
-        Ok(Uuid(out))
+        Ok(Uuid(u128::from_be_bytes(out)))
     }
 }
 

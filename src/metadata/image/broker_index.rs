@@ -139,64 +139,110 @@ impl EntryList {
     }
 }
 
-/// Every broker's entries. Cloning copies one pointer per broker.
+/// Broker ids from -1 up to this bound live in a directly indexed table (node ids are small
+/// in practice); any other id goes to a sorted list.
+const DENSE_LIMIT: i32 = 1024;
+
+/// Every broker's entries. Cloning copies one pointer per broker slot.
 #[derive(Clone, Default)]
 pub(crate) struct BrokerIndex {
-    brokers: Vec<(i32, Arc<EntryList>)>,
+    /// Broker `id` at index `id + 1`, for -1 ≤ id < [`DENSE_LIMIT`].
+    dense: Vec<Option<Arc<EntryList>>>,
+    sparse: Vec<(i32, Arc<EntryList>)>,
 }
 
 impl BrokerIndex {
+    fn list(&self, broker: i32) -> Option<&EntryList> {
+        if (-1..DENSE_LIMIT).contains(&broker) {
+            self.dense.get((broker + 1) as usize)?.as_deref()
+        } else {
+            let slot = self
+                .sparse
+                .binary_search_by_key(&broker, |(b, _)| *b)
+                .ok()?;
+            Some(&self.sparse[slot].1)
+        }
+    }
+
+    /// Runs `change` on `broker`'s list (created empty if `create`), dropping it if it
+    /// ends up empty.
+    fn update(&mut self, broker: i32, create: bool, change: impl FnOnce(&mut EntryList)) {
+        if (-1..DENSE_LIMIT).contains(&broker) {
+            let slot = (broker + 1) as usize;
+            if self.dense.len() <= slot {
+                if !create {
+                    return;
+                }
+                self.dense.resize(slot + 1, None);
+            }
+            let entry = &mut self.dense[slot];
+            if entry.is_none() && !create {
+                return;
+            }
+            let list = Arc::make_mut(entry.get_or_insert_with(Arc::default));
+            change(list);
+            if list.is_empty() {
+                *entry = None;
+            }
+        } else {
+            let slot = match self.sparse.binary_search_by_key(&broker, |(b, _)| *b) {
+                Ok(slot) => slot,
+                Err(_) if !create => return,
+                Err(slot) => {
+                    self.sparse.insert(slot, (broker, Arc::default()));
+                    slot
+                }
+            };
+            let list = Arc::make_mut(&mut self.sparse[slot].1);
+            change(list);
+            if list.is_empty() {
+                self.sparse.remove(slot);
+            }
+        }
+    }
+
     /// Sets `broker`'s roles in one partition to `flags` (0 removes the entry).
     pub(crate) fn set(&mut self, broker: i32, ordinal: u32, partition_id: u32, flags: u32) {
-        let slot = match self.brokers.binary_search_by_key(&broker, |(b, _)| *b) {
-            Ok(slot) => slot,
-            Err(_) if flags == 0 => return,
-            Err(slot) => {
-                self.brokers.insert(slot, (broker, Arc::default()));
-                slot
-            }
-        };
-        let list = Arc::make_mut(&mut self.brokers[slot].1);
-        list.set(key(ordinal, partition_id), flags);
-        if list.is_empty() {
-            self.brokers.remove(slot);
-        }
+        self.update(broker, flags != 0, |list| {
+            list.set(key(ordinal, partition_id), flags)
+        });
     }
 
     /// Drops topic `ordinal` from the lists of `brokers`.
     pub(crate) fn remove_topic(&mut self, ordinal: u32, brokers: impl IntoIterator<Item = i32>) {
         for broker in brokers {
-            if let Ok(slot) = self.brokers.binary_search_by_key(&broker, |(b, _)| *b) {
-                let list = Arc::make_mut(&mut self.brokers[slot].1);
-                list.remove_topic(ordinal);
-                if list.is_empty() {
-                    self.brokers.remove(slot);
-                }
-            }
+            self.update(broker, false, |list| list.remove_topic(ordinal));
         }
     }
 
     /// `broker`'s entries as (topic ordinal, partition id, flags), sorted.
     pub(crate) fn entries(&self, broker: i32) -> impl Iterator<Item = (u32, i32, u32)> + '_ {
-        let list = self
-            .brokers
-            .binary_search_by_key(&broker, |(b, _)| *b)
-            .ok()
-            .map(|slot| &*self.brokers[slot].1);
-        list.into_iter().flat_map(EntryList::iter).map(|e| {
-            let low = e as u32;
-            (
-                (e >> 32) as u32,
-                (low & (REPLICA - 1)) as i32,
-                low & !(REPLICA - 1),
-            )
-        })
+        self.list(broker)
+            .into_iter()
+            .flat_map(EntryList::iter)
+            .map(|e| {
+                let low = e as u32;
+                (
+                    (e >> 32) as u32,
+                    (low & (REPLICA - 1)) as i32,
+                    low & !(REPLICA - 1),
+                )
+            })
     }
 
     /// The brokers with at least one entry, ascending (-1 if any partition is leaderless).
     #[cfg(test)]
     pub(crate) fn brokers(&self) -> impl Iterator<Item = i32> + '_ {
-        self.brokers.iter().map(|(b, _)| *b)
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_some())
+            .map(|(i, _)| i as i32 - 1);
+        let sparse = self.sparse.iter().map(|(b, _)| *b);
+        let mut all: Vec<i32> = dense.chain(sparse).collect();
+        all.sort_unstable();
+        all.into_iter()
     }
 }
 
@@ -258,6 +304,23 @@ mod tests {
         let topics: Vec<u32> = index.entries(4).map(|(t, _, _)| t).collect();
         assert_eq!(topics.len(), 2000);
         assert!(topics.iter().all(|&t| t != 1));
+    }
+
+    #[test]
+    fn dense_and_sparse_broker_ids_index_alike() {
+        let mut index = BrokerIndex::default();
+        for broker in [-1, 0, 7, DENSE_LIMIT - 1, DENSE_LIMIT, 1_000_000, -5] {
+            index.set(broker, 0, 3, LEADER);
+            assert_eq!(entries(&index, broker), vec![(0, 3, LEADER)], "{broker}");
+        }
+        assert_eq!(
+            index.brokers().collect::<Vec<_>>(),
+            vec![-5, -1, 0, 7, DENSE_LIMIT - 1, DENSE_LIMIT, 1_000_000]
+        );
+        for broker in [-1, 0, 7, DENSE_LIMIT - 1, DENSE_LIMIT, 1_000_000, -5] {
+            index.set(broker, 0, 3, 0);
+        }
+        assert_eq!(index.brokers().count(), 0);
     }
 
     #[test]

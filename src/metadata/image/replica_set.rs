@@ -3,7 +3,7 @@
 //! thousand lists, not millions.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::ops::Deref;
@@ -98,35 +98,68 @@ impl Hasher for FxHasher {
     }
 
     #[inline]
+    fn write_u128(&mut self, value: u128) {
+        self.add(value as u64);
+        self.add((value >> 64) as u64);
+    }
+
+    #[inline]
     fn finish(&self) -> u64 {
         self.hash
     }
 }
 
 type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Lists of up to three ids — every list of a replication-factor-3 cluster — packed with
+/// their length into one integer, so the common lookup hashes and compares one word.
+fn packed(ids: &[i32]) -> Option<u128> {
+    if ids.len() > 3 {
+        return None;
+    }
+    let mut key = (ids.len() as u128) << 96;
+    for (i, &id) in ids.iter().enumerate() {
+        key |= (id as u32 as u128) << (32 * i);
+    }
+    Some(key)
+}
 
 /// Hands out one shared [`ReplicaSet`] per distinct list. Cloning is O(1); the first new list
 /// after a clone copies the table (new lists are rare once a cluster's placements exist).
 /// Lists are never evicted: a cluster has few distinct placements and ISR subsets of them.
 #[derive(Clone, Default)]
 pub(crate) struct ReplicaSetInterner {
-    sets: Arc<FxSet<ReplicaSet>>,
+    short: Arc<FxMap<u128, ReplicaSet>>,
+    long: Arc<FxSet<ReplicaSet>>,
 }
 
 impl ReplicaSetInterner {
     /// The shared list equal to `ids`.
     pub(crate) fn intern(&mut self, ids: &[i32]) -> ReplicaSet {
-        if let Some(set) = self.sets.get(ids) {
-            return set.clone();
+        match packed(ids) {
+            Some(key) => {
+                if let Some(set) = self.short.get(&key) {
+                    return set.clone();
+                }
+                let set = ReplicaSet::new(ids);
+                Arc::make_mut(&mut self.short).insert(key, set.clone());
+                set
+            }
+            None => {
+                if let Some(set) = self.long.get(ids) {
+                    return set.clone();
+                }
+                let set = ReplicaSet::new(ids);
+                Arc::make_mut(&mut self.long).insert(set.clone());
+                set
+            }
         }
-        let set = ReplicaSet::new(ids);
-        Arc::make_mut(&mut self.sets).insert(set.clone());
-        set
     }
 
     /// How many distinct lists are interned.
     pub(crate) fn len(&self) -> usize {
-        self.sets.len()
+        self.short.len() + self.long.len()
     }
 }
 
@@ -140,10 +173,18 @@ mod tests {
         let a = interner.intern(&[1, 2, 3]);
         let b = interner.intern(&[1, 2, 3]);
         let c = interner.intern(&[3, 2, 1]);
+        let long = interner.intern(&[1, 2, 3, 4]);
         assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert!(Arc::ptr_eq(&long.0, &interner.intern(&[1, 2, 3, 4]).0));
         assert_eq!(a, b);
         assert_ne!(a, c, "replica order is preferred-leader order and matters");
-        assert_eq!(interner.len(), 2);
+        assert_eq!(interner.len(), 3);
+        // Packing keeps lengths apart: [0] is not [0, 0] and [] is not [0].
+        let lists: [&[i32]; 4] = [&[], &[0], &[0, 0], &[-1]];
+        for list in lists {
+            assert_eq!(interner.intern(list).as_slice(), list);
+        }
+        assert_eq!(interner.len(), 7);
     }
 
     #[test]

@@ -34,6 +34,14 @@ impl PartitionTable {
         slot: usize,
         value: Option<PartitionRegistration>,
     ) -> Option<PartitionRegistration> {
+        // Appending the next id, the common case, touches the last chunk once.
+        let full_chunks = self.chunks.len().saturating_sub(1);
+        if let Some(last) = self.chunks.last_mut() {
+            if last.len() < CHUNK && slot == full_chunks * CHUNK + last.len() {
+                Arc::make_mut(last).push(value);
+                return None;
+            }
+        }
         while self.len() <= slot {
             match self.chunks.last_mut() {
                 Some(chunk) if chunk.len() < CHUNK => Arc::make_mut(chunk).push(None),
@@ -82,18 +90,15 @@ impl PartialEq for PartitionTable {
 pub struct TopicImage {
     name: Arc<str>,
     id: Uuid,
-    /// Creation order among the topics this image has seen; the by-broker index sorts by it.
-    ordinal: u32,
     partitions: PartitionTable,
     partition_count: u32,
 }
 
 impl TopicImage {
-    pub(crate) fn new(name: Arc<str>, id: Uuid, ordinal: u32) -> Self {
+    pub(crate) fn new(name: Arc<str>, id: Uuid) -> Self {
         TopicImage {
             name,
             id,
-            ordinal,
             partitions: PartitionTable::default(),
             partition_count: 0,
         }
@@ -109,10 +114,6 @@ impl TopicImage {
 
     pub fn id(&self) -> Uuid {
         self.id
-    }
-
-    pub(crate) fn ordinal(&self) -> u32 {
-        self.ordinal
     }
 
     /// The partition with this id.
@@ -152,7 +153,6 @@ impl TopicImage {
 }
 
 impl PartialEq for TopicImage {
-    // The ordinal is local history (a node that loaded a snapshot numbers topics afresh).
     fn eq(&self, other: &Self) -> bool {
         self.id == other.id && self.name == other.name && self.partitions == other.partitions
     }

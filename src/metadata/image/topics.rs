@@ -1,6 +1,10 @@
 //! `TopicsImage`: every topic by id and by name, and the by-broker index the controller uses
 //! to find a broker's partitions without scanning all of them (fencing one broker among
 //! 2,000,000 partitions touches only that broker's entries).
+//!
+//! Topics live in slots numbered by creation order (the ordinal), in shared chunks; the
+//! maps from id and name lead to a slot. Replay caches the last topic's slot, so the
+//! thousand PartitionRecords that follow a TopicRecord skip the map lookups.
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,29 +26,105 @@ pub struct TopicIdPartition {
     pub partition_id: i32,
 }
 
-/// All topics. Persistent maps: cloning is O(1) and two images share every topic neither
-/// changed.
+/// Topics per slot chunk.
+const SLOT_CHUNK: usize = 64;
+
+/// Topic slots by ordinal. A deleted topic leaves an empty slot: ordinals are never reused,
+/// so index entries of a deleted topic can never be mistaken for a newer one's.
+#[derive(Clone, Default)]
+struct TopicSlots {
+    chunks: Vec<Arc<Vec<Option<Arc<TopicImage>>>>>,
+}
+
+impl TopicSlots {
+    fn len(&self) -> usize {
+        self.chunks
+            .last()
+            .map_or(0, |c| (self.chunks.len() - 1) * SLOT_CHUNK + c.len())
+    }
+
+    fn get(&self, ordinal: u32) -> Option<&TopicImage> {
+        let ordinal = ordinal as usize;
+        self.chunks
+            .get(ordinal / SLOT_CHUNK)?
+            .get(ordinal % SLOT_CHUNK)?
+            .as_deref()
+    }
+
+    fn get_mut(&mut self, ordinal: u32) -> Option<&mut TopicImage> {
+        let ordinal = ordinal as usize;
+        let chunk = Arc::make_mut(self.chunks.get_mut(ordinal / SLOT_CHUNK)?);
+        chunk
+            .get_mut(ordinal % SLOT_CHUNK)?
+            .as_mut()
+            .map(Arc::make_mut)
+    }
+
+    fn push(&mut self, topic: TopicImage) -> u32 {
+        let ordinal = self.len();
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < SLOT_CHUNK => {
+                Arc::make_mut(chunk).push(Some(Arc::new(topic)))
+            }
+            _ => self.chunks.push(Arc::new(vec![Some(Arc::new(topic))])),
+        }
+        // 2^32 topic creations in one node's lifetime is beyond any simulation.
+        ordinal as u32
+    }
+
+    fn take(&mut self, ordinal: u32) -> Option<Arc<TopicImage>> {
+        let ordinal = ordinal as usize;
+        let chunk = Arc::make_mut(self.chunks.get_mut(ordinal / SLOT_CHUNK)?);
+        chunk.get_mut(ordinal % SLOT_CHUNK)?.take()
+    }
+
+    fn ptr_eq(&self, other: &TopicSlots) -> bool {
+        self.chunks.len() == other.chunks.len()
+            && self
+                .chunks
+                .iter()
+                .zip(&other.chunks)
+                .all(|(a, b)| Arc::ptr_eq(a, b))
+    }
+
+    fn slot(&self, ordinal: u32) -> Option<&Arc<TopicImage>> {
+        let i = ordinal as usize;
+        self.chunks
+            .get(i / SLOT_CHUNK)?
+            .get(i % SLOT_CHUNK)?
+            .as_ref()
+    }
+
+    fn same_topic(&self, a: u32, other: &TopicSlots, b: u32) -> bool {
+        match (self.slot(a), other.slot(b)) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+            _ => false,
+        }
+    }
+}
+
+/// All topics. Cloning is O(topics / 64); two images share every topic neither changed.
 #[derive(Clone, Default)]
 pub struct TopicsImage {
-    by_id: OrdMap<Uuid, Arc<TopicImage>>,
+    /// Topic id → ordinal.
+    by_id: OrdMap<Uuid, u32>,
     by_name: OrdMap<Arc<str>, Uuid>,
-    /// Topic creation ordinal → id, to read the by-broker index.
-    by_ordinal: OrdMap<u32, Uuid>,
-    next_ordinal: u32,
+    slots: TopicSlots,
     index: BrokerIndex,
     partition_count: usize,
     interner: ReplicaSetInterner,
     scratch: Scratch,
 }
 
-/// Buffers reused by every partition update so replay does not allocate per record. Not
-/// state: a clone starts empty.
+/// Replay's working memory; not state: a clone starts empty.
 #[derive(Default)]
 struct Scratch {
     before: Vec<(i32, u32)>,
     after: Vec<(i32, u32)>,
-    /// Topics that gained partitions since the last `finish`, to trim their spare capacity.
-    grown: Vec<Uuid>,
+    /// Ordinals of topics that gained partitions since the last `finish`.
+    grown: Vec<u32>,
+    /// The last topic replay touched, and its ordinal.
+    last_topic: Option<(Uuid, u32)>,
 }
 
 impl Clone for Scratch {
@@ -56,7 +136,7 @@ impl Clone for Scratch {
 impl TopicsImage {
     /// The topic with this id.
     pub fn topic(&self, topic_id: &Uuid) -> Option<&TopicImage> {
-        self.by_id.get(topic_id).map(|t| &**t)
+        self.slots.get(*self.by_id.get(topic_id)?)
     }
 
     /// The topic with this name.
@@ -71,7 +151,7 @@ impl TopicsImage {
 
     /// The topics in id order.
     pub fn topics_by_id(&self) -> impl Iterator<Item = &TopicImage> + '_ {
-        self.by_id.values().map(|t| &**t)
+        self.by_id.values().filter_map(|&o| self.slots.get(o))
     }
 
     /// The topics in name order.
@@ -88,9 +168,9 @@ impl TopicsImage {
         self.partition_count
     }
 
-    /// Whether both hold the same topic map allocation (O(1)).
+    /// Whether both hold the same topic allocations (O(topics / 64); `true` implies equal).
     pub fn ptr_eq(&self, other: &TopicsImage) -> bool {
-        self.by_id.ptr_eq(&other.by_id)
+        self.by_id.ptr_eq(&other.by_id) && self.slots.ptr_eq(&other.slots)
     }
 
     /// How many distinct replica lists the image interns (a memory diagnostic).
@@ -124,24 +204,15 @@ impl TopicsImage {
         self.indexed(NO_LEADER, LEADER)
     }
 
-    /// The order is creation order rather than topic id so that a lookup costs nothing per
+    /// Creation order rather than topic id, so that reading the index costs nothing per
     /// entry; it is the same on every node that replayed the same log.
     fn indexed(&self, broker_id: i32, flag: u32) -> impl Iterator<Item = TopicIdPartition> + '_ {
-        let mut current: Option<(u32, Uuid)> = None;
         self.index
             .entries(broker_id)
             .filter(move |(_, _, flags)| flags & flag != 0)
             .filter_map(move |(ordinal, partition_id, _)| {
-                let topic_id = match current {
-                    Some((o, id)) if o == ordinal => id,
-                    _ => {
-                        let id = *self.by_ordinal.get(&ordinal)?;
-                        current = Some((ordinal, id));
-                        id
-                    }
-                };
                 Some(TopicIdPartition {
-                    topic_id,
+                    topic_id: self.slots.get(ordinal)?.id(),
                     partition_id,
                 })
             })
@@ -156,50 +227,64 @@ impl TopicsImage {
                 existing_topic_id: *existing,
             });
         }
-        if let Some(existing) = self.by_id.get(&topic_id) {
+        if let Some(existing) = self.topic(&topic_id) {
             return Err(ReplayError::TopicIdInUse {
                 topic_id,
                 existing_name: existing.name().to_string(),
             });
         }
         let name: Arc<str> = name.into();
-        let ordinal = self.next_ordinal;
-        // 2^32 topic creations in one node's lifetime is beyond any simulation.
-        self.next_ordinal += 1;
-        self.by_name.insert(name.clone(), topic_id);
-        self.by_ordinal.insert(ordinal, topic_id);
-        self.by_id
-            .insert(topic_id, Arc::new(TopicImage::new(name, topic_id, ordinal)));
+        let ordinal = self.slots.push(TopicImage::new(name.clone(), topic_id));
+        self.by_name.insert(name, topic_id);
+        self.by_id.insert(topic_id, ordinal);
+        self.scratch.last_topic = Some((topic_id, ordinal));
         Ok(())
     }
 
     /// Removes a topic with all its partitions and index entries; returns its name.
     pub(crate) fn remove_topic(&mut self, topic_id: Uuid) -> Result<Arc<str>, ReplayError> {
-        let topic = self
+        let ordinal = self
             .by_id
             .remove(&topic_id)
             .ok_or(ReplayError::UnknownTopicId { topic_id })?;
+        self.scratch.last_topic = None;
+        let topic = self
+            .slots
+            .take(ordinal)
+            .expect("every id maps to a live slot");
         self.by_name.remove(topic.name());
-        self.by_ordinal.remove(&topic.ordinal());
         let mut brokers = std::collections::BTreeSet::new();
         for (_, partition) in topic.partitions() {
             roles(Some(partition), &mut self.scratch.before);
             brokers.extend(self.scratch.before.iter().map(|(b, _)| *b));
         }
-        self.index.remove_topic(topic.ordinal(), brokers);
+        self.index.remove_topic(ordinal, brokers);
         self.partition_count -= topic.partition_count();
         Ok(topic.name_arc().clone())
+    }
+
+    /// The ordinal of a topic, from the replay cache when it is the last one touched.
+    fn ordinal(&mut self, topic_id: Uuid) -> Result<u32, ReplayError> {
+        if let Some((id, ordinal)) = self.scratch.last_topic {
+            if id == topic_id {
+                return Ok(ordinal);
+            }
+        }
+        let ordinal = *self
+            .by_id
+            .get(&topic_id)
+            .ok_or(ReplayError::UnknownTopicId { topic_id })?;
+        self.scratch.last_topic = Some((topic_id, ordinal));
+        Ok(ordinal)
     }
 
     pub(crate) fn replay_partition(&mut self, record: &PartitionRecord) -> Result<(), ReplayError> {
         let topic_id = record.topic_id;
         check_partition_id(topic_id, record.partition_id)?;
-        if !self.by_id.contains_key(&topic_id) {
-            return Err(ReplayError::UnknownTopicId { topic_id });
-        }
+        let ordinal = self.ordinal(topic_id)?;
         let registration = PartitionRegistration::from_record(record, &mut self.interner)
             .map_err(|e| partition_error(topic_id, record.partition_id, e))?;
-        self.set_partition(topic_id, record.partition_id, registration);
+        self.set_partition(ordinal, record.partition_id, registration);
         Ok(())
     }
 
@@ -209,11 +294,11 @@ impl TopicsImage {
     ) -> Result<(), ReplayError> {
         let topic_id = record.topic_id;
         let partition_id = record.partition_id;
+        let ordinal = self.ordinal(topic_id)?;
         let current = self
-            .by_id
-            .get(&topic_id)
-            .ok_or(ReplayError::UnknownTopicId { topic_id })?
-            .partition(partition_id)
+            .slots
+            .get(ordinal)
+            .and_then(|t| t.partition(partition_id))
             .ok_or(ReplayError::UnknownPartition {
                 topic_id,
                 partition_id,
@@ -221,40 +306,42 @@ impl TopicsImage {
         let next = current
             .merge(record, &mut self.interner)
             .map_err(|e| partition_error(topic_id, partition_id, e))?;
-        self.set_partition(topic_id, partition_id, next);
+        self.set_partition(ordinal, partition_id, next);
         Ok(())
     }
 
     fn set_partition(
         &mut self,
-        topic_id: Uuid,
+        ordinal: u32,
         partition_id: i32,
         registration: PartitionRegistration,
     ) {
-        let Some(topic) = self.by_id.get_mut(&topic_id) else {
+        let Some(topic) = self.slots.get_mut(ordinal) else {
             return;
         };
-        let topic = Arc::make_mut(topic);
-        let Scratch { before, after, .. } = &mut self.scratch;
+        let Scratch {
+            before,
+            after,
+            grown,
+            ..
+        } = &mut self.scratch;
         roles(topic.partition(partition_id), before);
         roles(Some(&registration), after);
         for &(broker, flags) in after.iter() {
             let old = before.iter().find(|(b, _)| *b == broker).map_or(0, |e| e.1);
             if old != flags {
-                self.index
-                    .set(broker, topic.ordinal(), partition_id as u32, flags);
+                self.index.set(broker, ordinal, partition_id as u32, flags);
             }
         }
         for &(broker, _) in before.iter() {
             if !after.iter().any(|(b, _)| *b == broker) {
-                self.index
-                    .set(broker, topic.ordinal(), partition_id as u32, 0);
+                self.index.set(broker, ordinal, partition_id as u32, 0);
             }
         }
         if topic.set_partition(partition_id, registration).is_none() {
             self.partition_count += 1;
-            if self.scratch.grown.last() != Some(&topic_id) {
-                self.scratch.grown.push(topic_id);
+            if grown.last() != Some(&ordinal) {
+                grown.push(ordinal);
             }
         }
     }
@@ -265,11 +352,12 @@ impl TopicsImage {
         let mut grown = std::mem::take(&mut self.scratch.grown);
         grown.sort_unstable();
         grown.dedup();
-        for topic_id in grown {
-            if let Some(topic) = self.by_id.get_mut(&topic_id) {
-                Arc::make_mut(topic).shrink_to_fit();
+        for ordinal in grown {
+            if let Some(topic) = self.slots.get_mut(ordinal) {
+                topic.shrink_to_fit();
             }
         }
+        self.scratch = Scratch::default();
     }
 }
 
@@ -297,9 +385,21 @@ fn partition_error(topic_id: Uuid, partition_id: i32, error: PartitionRecordErro
 }
 
 impl PartialEq for TopicsImage {
-    // by_name, the index and the counts are functions of by_id; the interner is a cache.
+    // Compares topics by id; ordinals are local history (a node that loaded a snapshot
+    // numbers topics afresh), by_name and the index follow from the topics, and the interner
+    // is a cache.
     fn eq(&self, other: &Self) -> bool {
-        self.by_id.ptr_eq(&other.by_id) || self.by_id == other.by_id
+        if self.ptr_eq(other) {
+            return true;
+        }
+        self.by_id.len() == other.by_id.len()
+            && self
+                .by_id
+                .iter()
+                .zip(other.by_id.iter())
+                .all(|((id_a, &a), (id_b, &b))| {
+                    id_a == id_b && self.slots.same_topic(a, &other.slots, b)
+                })
     }
 }
 
