@@ -3,7 +3,8 @@
 //! and the by-broker queries the controller runs when it fences a broker.
 //!
 //! `cargo bench --bench metadata_image` prints the memory report, then runs criterion.
-//! `METADATA_IMAGE_MEMORY_ONLY=1 cargo bench --bench metadata_image` prints only the report.
+//! `METADATA_IMAGE_MEMORY_ONLY=1 cargo bench --bench metadata_image` prints only the report
+//! (memory, and replay time by CPU time as well as wall time).
 //!
 //! Memory is measured, not estimated: a counting global allocator tracks the bytes live on
 //! the heap (as requested from the allocator; malloc's own per-block headers are not counted,
@@ -247,26 +248,57 @@ fn memory_report() {
     drop(base);
 }
 
+const REPLAY_SHAPE: Shape = Shape {
+    topics: 1_000,
+    partitions_per_topic: 1_000,
+    brokers: 100,
+    replication: 3,
+};
+
+fn replay(records: &[MetadataRecord]) -> MetadataImage {
+    let mut delta = MetadataDelta::new(&MetadataImage::empty());
+    for record in records {
+        delta.replay(record).unwrap();
+    }
+    delta.apply(MetadataProvenance::new(records.len() as i64 - 1, 1, 0))
+}
+
+/// Nanoseconds this thread has spent on a CPU (Linux `/proc/self/schedstat`), to tell the
+/// cost of replay from the wait for a core on a shared machine; `None` elsewhere.
+fn cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// Replay timed by CPU time as well as wall time (criterion measures wall time only).
+fn replay_cpu_report() {
+    let records: Vec<MetadataRecord> = REPLAY_SHAPE.records().collect();
+    let mut rows = vec![];
+    for _ in 0..7 {
+        let (cpu, wall) = (cpu_ns(), std::time::Instant::now());
+        let image = replay(&records);
+        let wall_ms = wall.elapsed().as_secs_f64() * 1e3;
+        let cpu_ms = cpu.zip(cpu_ns()).map(|(a, b)| (b - a) as f64 / 1e6);
+        rows.push((cpu_ms.unwrap_or(f64::NAN), wall_ms));
+        drop(black_box(image));
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (cpu_ms, wall_ms) = rows[rows.len() / 2];
+    println!(
+        "replay of {} records (1,000,000 PartitionRecords): median CPU {cpu_ms:.0} ms (wall {wall_ms:.0} ms) over {} runs",
+        records.len(),
+        rows.len()
+    );
+}
+
 fn replay_1m(c: &mut Criterion) {
-    let shape = Shape {
-        topics: 1_000,
-        partitions_per_topic: 1_000,
-        brokers: 100,
-        replication: 3,
-    };
-    let records: Vec<MetadataRecord> = shape.records().collect();
+    let records: Vec<MetadataRecord> = REPLAY_SHAPE.records().collect();
     let mut group = c.benchmark_group("metadata_image");
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
     group.bench_function("replay_1m_partition_records", |b| {
-        b.iter_with_large_drop(|| {
-            let mut delta = MetadataDelta::new(&MetadataImage::empty());
-            for record in &records {
-                delta.replay(record).unwrap();
-            }
-            delta.apply(MetadataProvenance::new(records.len() as i64 - 1, 1, 0))
-        })
+        b.iter_with_large_drop(|| replay(&records))
     });
     group.finish();
 }
@@ -307,6 +339,7 @@ criterion_group!(benches, replay_1m, broker_queries);
 
 fn main() {
     memory_report();
+    replay_cpu_report();
     if std::env::var_os("METADATA_IMAGE_MEMORY_ONLY").is_some() {
         return;
     }

@@ -892,3 +892,52 @@ proptest! {
         prop_assert_eq!(indexed(&loaded), naive(&image));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// The same oracle at a size that crosses every chunk boundary: 700-partition topics
+    /// (partition chunks hold 64) on three brokers (index chunks hold 512 entries).
+    #[test]
+    fn index_matches_a_naive_scan_across_chunk_boundaries(
+        changes in proptest::collection::vec((0..3u8, 0..700u16, any::<u16>()), 1..400),
+        remove_at in 0..400usize,
+    ) {
+        let mut records = vec![feature_level()];
+        for t in 0..3u8 {
+            let (name, id) = topic_slot(t);
+            records.push(topic(&name, id));
+            for p in 0..700 {
+                let replicas = [(p % 3), (p + 1) % 3, (p + 2) % 3];
+                records.push(MetadataRecord::Partition(partition(id, p, &replicas, replicas[0])));
+            }
+        }
+        let mut image = replay(&MetadataImage::empty(), &records);
+        let mut kept = vec![(image.clone(), naive(&image))];
+        for (i, chunk) in changes.chunks(40).enumerate() {
+            let mut delta = MetadataDelta::new(&image);
+            for (j, &(slot, p, seed)) in chunk.iter().enumerate() {
+                if i * 40 + j == remove_at {
+                    if let Some(t) = delta.image().topics().topic_by_name(&topic_slot(slot).0) {
+                        let topic_id = t.id();
+                        delta.replay(&MetadataRecord::RemoveTopic(RemoveTopicRecord { topic_id })).unwrap();
+                    }
+                }
+                let op = Op::Change { slot, partition: 0, seed };
+                let Some(MetadataRecord::PartitionChange(mut record)) =
+                    record_for(&op, delta.image(), &mut 0)
+                else {
+                    continue;
+                };
+                record.partition_id = p as i32;
+                delta.replay(&MetadataRecord::PartitionChange(record)).unwrap();
+            }
+            image = delta.apply(MetadataProvenance::new(image.offset() + 1, 1, 0));
+            prop_assert_eq!(indexed(&image), naive(&image));
+            kept.push((image.clone(), naive(&image)));
+        }
+        for (old, scan) in &kept {
+            prop_assert_eq!(&indexed(old), scan);
+        }
+    }
+}

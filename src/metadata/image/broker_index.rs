@@ -52,36 +52,65 @@ pub(crate) fn roles(registration: Option<&PartitionRegistration>, out: &mut Vec<
     add(reg.leader(), LEADER);
 }
 
-/// One broker's sorted entries, in shared chunks.
+/// One broker's sorted entries: older ones in shared chunks, the newest in an owned tail.
+/// Appends — almost all of replay — touch only the tail, one cache line away from the list.
 #[derive(Clone, Default)]
 struct EntryList {
+    /// Every key here is below every key of `tail`.
     chunks: Vec<Arc<Vec<u64>>>,
+    /// At most [`CHUNK`] entries; sealed into `chunks` when a full tail must grow.
+    tail: Vec<u64>,
 }
 
 impl EntryList {
     fn set(&mut self, key: u64, flags: u32) {
         let entry = key | flags as u64;
+        let in_tail = match (self.tail.first(), self.chunks.last()) {
+            (Some(&first), _) => key_of(first) <= key,
+            (None, Some(chunk)) => key_of(chunk[chunk.len() - 1]) < key,
+            (None, None) => true,
+        } || self.chunks.is_empty();
+        if in_tail {
+            self.set_in_tail(key, entry, flags);
+        } else {
+            self.set_in_chunks(key, entry, flags);
+        }
+    }
+
+    fn set_in_tail(&mut self, key: u64, entry: u64, flags: u32) {
+        let tail = &mut self.tail;
         // Replay creates partitions in (topic, partition) order: appending is the common case.
-        let last_key = self
-            .chunks
-            .last()
-            .and_then(|c| c.last())
-            .map(|&e| key_of(e));
-        if last_key.is_none_or(|last| last < key) {
-            if flags == 0 {
-                return;
+        let position = match tail.last() {
+            Some(&last) if key_of(last) >= key => tail.binary_search_by_key(&key, |&e| key_of(e)),
+            _ => Err(tail.len()),
+        };
+        match position {
+            Ok(i) if flags == 0 => {
+                tail.remove(i);
             }
-            match self.chunks.last_mut() {
-                Some(chunk) if chunk.len() < CHUNK => Arc::make_mut(chunk).push(entry),
-                // A full last chunk stays full: sequential loads pack chunks densely.
-                _ => {
-                    let mut chunk = Vec::with_capacity(CHUNK);
-                    chunk.push(entry);
-                    self.chunks.push(Arc::new(chunk));
+            Ok(i) => tail[i] = entry,
+            Err(_) if flags == 0 => {}
+            // A full tail is sealed whole: sequential loads pack chunks densely.
+            Err(i) if i == CHUNK => {
+                let sealed = std::mem::replace(tail, Vec::with_capacity(CHUNK));
+                self.chunks.push(Arc::new(sealed));
+                self.tail.push(entry);
+            }
+            Err(i) => {
+                if tail.capacity() == 0 {
+                    tail.reserve_exact(CHUNK);
+                }
+                tail.insert(i, entry);
+                if tail.len() > CHUNK {
+                    let newer = tail.split_off(CHUNK / 2);
+                    let older = std::mem::replace(tail, newer);
+                    self.chunks.push(Arc::new(older));
                 }
             }
-            return;
         }
+    }
+
+    fn set_in_chunks(&mut self, key: u64, entry: u64, flags: u32) {
         // The last chunk whose first key is ≤ key (or the first chunk).
         let slot = self
             .chunks
@@ -119,23 +148,28 @@ impl EntryList {
     /// Removes every entry of topic `ordinal`.
     fn remove_topic(&mut self, ordinal: u32) {
         let (low, high) = (key(ordinal, 0), key(ordinal + 1, 0));
+        let outside = |e: &u64| !(low..high).contains(&key_of(*e));
         self.chunks.retain_mut(|chunk| {
             let first = key_of(chunk[0]);
             let last = key_of(chunk[chunk.len() - 1]);
             if last < low || first >= high {
                 return true;
             }
-            Arc::make_mut(chunk).retain(|&e| !(low..high).contains(&key_of(e)));
+            Arc::make_mut(chunk).retain(outside);
             !chunk.is_empty()
         });
+        self.tail.retain(outside);
     }
 
     fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        self.chunks.iter().flat_map(|c| c.iter().copied())
+        self.chunks
+            .iter()
+            .flat_map(|c| c.iter().copied())
+            .chain(self.tail.iter().copied())
     }
 
     fn is_empty(&self) -> bool {
-        self.chunks.is_empty()
+        self.chunks.is_empty() && self.tail.is_empty()
     }
 }
 
@@ -282,14 +316,17 @@ mod tests {
         for p in 0..(CHUNK as u32 * 2) {
             list.set(key(0, p * 2), REPLICA);
         }
-        assert_eq!(list.chunks.len(), 2);
+        assert_eq!((list.chunks.len(), list.tail.len()), (1, CHUNK));
         list.set(key(0, 1), REPLICA);
-        assert_eq!(list.chunks.len(), 3);
+        assert_eq!(list.chunks.len(), 2);
+        // Inserting into a full tail splits it too.
+        list.set(key(0, CHUNK as u32 * 2 + 1), REPLICA);
+        assert_eq!((list.chunks.len(), list.tail.len()), (3, CHUNK / 2 + 1));
         let keys: Vec<u64> = list.iter().map(key_of).collect();
         let mut sorted = keys.clone();
         sorted.sort();
         assert_eq!(keys, sorted);
-        assert_eq!(keys.len(), CHUNK * 2 + 1);
+        assert_eq!(keys.len(), CHUNK * 2 + 2);
     }
 
     #[test]

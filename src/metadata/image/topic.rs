@@ -9,24 +9,34 @@ use crate::metadata::uuid::Uuid;
 /// Slots per partition chunk: a change copies at most 64 × 40 bytes.
 const CHUNK: usize = 64;
 
-/// Partitions by id, in shared chunks of [`CHUNK`] slots. Ids are dense in Kafka (0..n, grown
-/// by CreatePartitions), so a slot index is the id. Unlike a general persistent vector, a
-/// chunk holds only as many slots as the topic has partitions, so a 3-partition topic does
+/// Partitions by id: full chunks of [`CHUNK`] slots, shared between images, then an owned
+/// tail that appends touch without chasing a pointer. Ids are dense in Kafka (0..n, grown by
+/// CreatePartitions), so a slot index is the id. Unlike a general persistent vector, the
+/// tail holds only as many slots as the topic has partitions, so a 3-partition topic does
 /// not pay for 64.
 #[derive(Clone, Default)]
 struct PartitionTable {
     chunks: Vec<Arc<Vec<Option<PartitionRegistration>>>>,
+    tail: Vec<Option<PartitionRegistration>>,
 }
 
 impl PartitionTable {
+    fn sealed_len(&self) -> usize {
+        self.chunks.len() * CHUNK
+    }
+
     fn len(&self) -> usize {
-        self.chunks
-            .last()
-            .map_or(0, |c| (self.chunks.len() - 1) * CHUNK + c.len())
+        self.sealed_len() + self.tail.len()
     }
 
     fn get(&self, slot: usize) -> Option<&PartitionRegistration> {
-        self.chunks.get(slot / CHUNK)?.get(slot % CHUNK)?.as_ref()
+        let sealed = self.sealed_len();
+        let entry = if slot < sealed {
+            &self.chunks[slot / CHUNK][slot % CHUNK]
+        } else {
+            self.tail.get(slot - sealed)?
+        };
+        entry.as_ref()
     }
 
     fn set(
@@ -34,47 +44,51 @@ impl PartitionTable {
         slot: usize,
         value: Option<PartitionRegistration>,
     ) -> Option<PartitionRegistration> {
-        // Appending the next id, the common case, touches the last chunk once.
-        let full_chunks = self.chunks.len().saturating_sub(1);
-        if let Some(last) = self.chunks.last_mut() {
-            if last.len() < CHUNK && slot == full_chunks * CHUNK + last.len() {
-                Arc::make_mut(last).push(value);
-                return None;
-            }
+        let sealed = self.sealed_len();
+        if slot < sealed {
+            let chunk = Arc::make_mut(&mut self.chunks[slot / CHUNK]);
+            return std::mem::replace(&mut chunk[slot % CHUNK], value);
+        }
+        // Appending the next id, the common case.
+        if slot == self.len() && self.tail.len() < CHUNK {
+            self.tail.push(value);
+            return None;
         }
         while self.len() <= slot {
-            match self.chunks.last_mut() {
-                Some(chunk) if chunk.len() < CHUNK => Arc::make_mut(chunk).push(None),
-                // Chunks after the first are likely to fill: allocate them whole.
-                Some(_) => self.chunks.push(Arc::new(Vec::with_capacity(CHUNK))),
-                None => self.chunks.push(Arc::new(Vec::new())),
+            if self.tail.len() == CHUNK {
+                // Later tails are likely to fill: allocate them whole.
+                let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
+                self.chunks.push(Arc::new(full));
             }
+            self.tail.push(None);
         }
-        let chunk = Arc::make_mut(&mut self.chunks[slot / CHUNK]);
-        std::mem::replace(&mut chunk[slot % CHUNK], value)
+        let sealed = self.sealed_len();
+        if slot < sealed {
+            let chunk = Arc::make_mut(&mut self.chunks[slot / CHUNK]);
+            return std::mem::replace(&mut chunk[slot % CHUNK], value);
+        }
+        std::mem::replace(&mut self.tail[slot - sealed], value)
     }
 
-    /// Gives back the growth room of the last chunk (a 10-partition topic would otherwise
-    /// keep 16 slots).
+    /// Gives back the growth room of the tail (a 10-partition topic would otherwise keep 16
+    /// slots).
     fn shrink_to_fit(&mut self) {
         self.chunks.shrink_to_fit();
-        if let Some(last) = self.chunks.last_mut() {
-            if last.capacity() > last.len() {
-                Arc::make_mut(last).shrink_to_fit();
-            }
-        }
+        self.tail.shrink_to_fit();
     }
 
     fn iter(&self) -> impl Iterator<Item = (i32, &PartitionRegistration)> + '_ {
         self.chunks
             .iter()
             .flat_map(|c| c.iter())
+            .chain(self.tail.iter())
             .enumerate()
             .filter_map(|(id, p)| p.as_ref().map(|p| (id as i32, p)))
     }
 }
 
 impl PartialEq for PartitionTable {
+    // The split into chunks and tail is a function of the length, so equal tables split alike.
     fn eq(&self, other: &Self) -> bool {
         self.chunks.len() == other.chunks.len()
             && self
@@ -82,6 +96,7 @@ impl PartialEq for PartitionTable {
                 .iter()
                 .zip(&other.chunks)
                 .all(|(a, b)| Arc::ptr_eq(a, b) || a == b)
+            && self.tail == other.tail
     }
 }
 
