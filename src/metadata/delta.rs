@@ -70,7 +70,11 @@ pub enum ReplayError {
 pub struct MetadataDelta {
     base: MetadataImage,
     next: MetadataImage,
+    /// Partitions changed in topics that existed before this delta (every partition of a
+    /// created topic is new, so those are not listed one by one).
     changed_partitions: Vec<TopicIdPartition>,
+    /// The last topic created, to skip the set lookup while its partitions stream in.
+    last_created_topic: Option<Uuid>,
     created_topic_ids: BTreeSet<Uuid>,
     deleted_topics: BTreeMap<Uuid, Arc<str>>,
     changed_broker_ids: BTreeSet<i32>,
@@ -88,6 +92,7 @@ impl MetadataDelta {
             base: base.clone(),
             next: base.clone(),
             changed_partitions: Vec::new(),
+            last_created_topic: None,
             created_topic_ids: BTreeSet::new(),
             deleted_topics: BTreeMap::new(),
             changed_broker_ids: BTreeSet::new(),
@@ -126,20 +131,15 @@ impl MetadataDelta {
             MetadataRecord::Topic(r) => {
                 next.topics.create_topic(&r.name, r.topic_id)?;
                 self.created_topic_ids.insert(r.topic_id);
+                self.last_created_topic = Some(r.topic_id);
             }
             MetadataRecord::Partition(r) => {
                 next.topics.replay_partition(r)?;
-                self.changed_partitions.push(TopicIdPartition {
-                    topic_id: r.topic_id,
-                    partition_id: r.partition_id,
-                });
+                self.note_partition(r.topic_id, r.partition_id);
             }
             MetadataRecord::PartitionChange(r) => {
                 next.topics.replay_partition_change(r)?;
-                self.changed_partitions.push(TopicIdPartition {
-                    topic_id: r.topic_id,
-                    partition_id: r.partition_id,
-                });
+                self.note_partition(r.topic_id, r.partition_id);
             }
             MetadataRecord::RemoveTopic(r) => {
                 let name = next.topics.remove_topic(r.topic_id)?;
@@ -148,6 +148,9 @@ impl MetadataDelta {
                     self.changed_config_resources.insert(resource);
                 }
                 // A topic created and deleted within one delta leaves no trace (TopicsDelta).
+                if self.last_created_topic == Some(r.topic_id) {
+                    self.last_created_topic = None;
+                }
                 if !self.created_topic_ids.remove(&r.topic_id) {
                     self.deleted_topics.insert(r.topic_id, name);
                 }
@@ -171,6 +174,16 @@ impl MetadataDelta {
         }
         self.record_count += 1;
         Ok(())
+    }
+
+    fn note_partition(&mut self, topic_id: Uuid, partition_id: i32) {
+        if self.last_created_topic != Some(topic_id) && !self.created_topic_ids.contains(&topic_id)
+        {
+            self.changed_partitions.push(TopicIdPartition {
+                topic_id,
+                partition_id,
+            });
+        }
     }
 
     /// Folds in records in order, stopping at the first that cannot apply.
@@ -207,17 +220,27 @@ impl MetadataDelta {
 
     /// Partitions created or changed and still existing, in (topic id, partition) order.
     pub fn changed_partitions(&self) -> Vec<TopicIdPartition> {
+        let topics = &self.next.topics;
         let mut out: Vec<_> = self
             .changed_partitions
             .iter()
             .copied()
-            .filter(|p| {
-                self.next
-                    .topics
-                    .partition(&p.topic_id, p.partition_id)
-                    .is_some()
-            })
+            .filter(|p| topics.partition(&p.topic_id, p.partition_id).is_some())
             .collect();
+        for topic in self
+            .created_topic_ids
+            .iter()
+            .filter_map(|id| topics.topic(id))
+        {
+            out.extend(
+                topic
+                    .partitions()
+                    .map(|(partition_id, _)| TopicIdPartition {
+                        topic_id: topic.id(),
+                        partition_id,
+                    }),
+            );
+        }
         out.sort_unstable();
         out.dedup();
         out
