@@ -186,11 +186,11 @@ fn memory_report() {
         let image = shape.image();
         let bytes = live_bytes() - before;
         println!(
-            "{name}: {} partitions, {:.1} MiB, {:.1} bytes/partition ({} interned replica lists)",
+            "{name}: {} partitions, {:.1} MiB, {:.1} bytes/partition ({} shared assignments)",
             shape.partitions(),
             mib(bytes),
             bytes as f64 / shape.partitions() as f64,
-            image.topics().interned_replica_lists()
+            image.topics().shared_assignments()
         );
         drop(image);
     }

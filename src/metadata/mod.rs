@@ -40,7 +40,7 @@ pub use dump::{
     DumpRecord,
 };
 pub use image::{
-    BrokerRegistration, ClusterImage, ConfigResource, ConfigsImage, FeaturesImage,
+    BrokerRegistration, ClusterImage, ConfigResource, ConfigsImage, FeaturesImage, IdList,
     LeaderRecoveryState, MetadataImage, MetadataProvenance, PartitionRegistration,
     ProducerIdsImage, TopicIdPartition, TopicImage, TopicsImage,
 };

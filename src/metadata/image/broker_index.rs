@@ -45,7 +45,7 @@ pub(crate) fn roles(registration: Option<&PartitionRegistration>, out: &mut Vec<
     for &b in reg.replicas() {
         add(b, REPLICA);
     }
-    for &b in reg.isr() {
+    for &b in reg.isr().iter() {
         add(b, IN_ISR);
     }
     // A leaderless partition's leader is -1: the pseudo-broker entry.

@@ -7,21 +7,21 @@
 //! [`MetadataDelta`](crate::metadata::MetadataDelta); nothing here reads a clock or draws a
 //! random number.
 
+mod assignment;
 mod broker_index;
 mod cluster;
 mod configs;
 mod features;
 mod partition;
-mod replica_set;
 mod topic;
 mod topics;
 mod writer;
 
+pub use assignment::IdList;
 pub use cluster::{BrokerRegistration, ClusterImage};
 pub use configs::{ConfigResource, ConfigsImage};
 pub use features::{FeaturesImage, ProducerIdsImage};
 pub use partition::{LeaderRecoveryState, PartitionRegistration};
-pub use replica_set::ReplicaSet;
 pub use topic::TopicImage;
 pub use topics::{TopicIdPartition, TopicsImage};
 

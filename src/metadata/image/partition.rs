@@ -1,11 +1,11 @@
 //! `PartitionRegistration`: one partition's replicas, ISR, leader and epochs, packed into 40
-//! bytes (replica lists are interned [`ReplicaSet`]s; reassignment lists, almost always empty,
-//! sit behind one optional pointer).
+//! bytes (replicas and ISR in a 16-byte [`Assignment`]; reassignment lists, almost always
+//! empty, behind one optional pointer).
 
 use std::fmt;
 use std::sync::Arc;
 
-use super::replica_set::{ReplicaSet, ReplicaSetInterner};
+use super::assignment::{Assignment, AssignmentInterner, IdList};
 use crate::metadata::records::{
     PartitionChangeRecord, PartitionRecord, LEADER_RECOVERY_STATE_NO_CHANGE, NO_LEADER,
     NO_LEADER_CHANGE,
@@ -59,8 +59,7 @@ struct Reassignment {
 /// One partition's state in the image (`org.apache.kafka.metadata.PartitionRegistration`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PartitionRegistration {
-    replicas: ReplicaSet,
-    isr: ReplicaSet,
+    assignment: Assignment,
     reassignment: Option<Arc<Reassignment>>,
     leader: i32,
     leader_epoch: i32,
@@ -89,25 +88,14 @@ impl PartitionRegistration {
     /// The registration a PartitionRecord creates.
     pub(crate) fn from_record(
         record: &PartitionRecord,
-        interner: &mut ReplicaSetInterner,
+        interner: &mut AssignmentInterner,
     ) -> Result<Self, PartitionRecordError> {
         let leader_recovery_state = LeaderRecoveryState::from_value(record.leader_recovery_state)
             .ok_or(PartitionRecordError::LeaderRecoveryState(
             record.leader_recovery_state,
         ))?;
-        let replicas = interner.intern(&record.replicas);
-        // Most partitions are created with ISR = replicas: skip the second lookup.
-        // (An element loop: for three ids it beats the memcmp call slice equality makes.)
-        let same = record.isr.len() == record.replicas.len()
-            && record.isr.iter().zip(&record.replicas).all(|(a, b)| a == b);
-        let isr = if same {
-            replicas.clone()
-        } else {
-            interner.intern(&record.isr)
-        };
         Ok(PartitionRegistration {
-            replicas,
-            isr,
+            assignment: interner.assignment(&record.replicas, &record.isr),
             reassignment: reassignment(&record.removing_replicas, &record.adding_replicas),
             leader: record.leader,
             leader_epoch: record.leader_epoch,
@@ -121,20 +109,21 @@ impl PartitionRegistration {
     pub(crate) fn merge(
         &self,
         record: &PartitionChangeRecord,
-        interner: &mut ReplicaSetInterner,
+        interner: &mut AssignmentInterner,
     ) -> Result<Self, PartitionRecordError> {
         let leader_recovery_state = match record.leader_recovery_state {
             LEADER_RECOVERY_STATE_NO_CHANGE => self.leader_recovery_state,
             value => LeaderRecoveryState::from_value(value)
                 .ok_or(PartitionRecordError::LeaderRecoveryState(value))?,
         };
-        let replicas = match &record.replicas {
-            Some(ids) => interner.intern(ids),
-            None => self.replicas.clone(),
-        };
-        let isr = match &record.isr {
-            Some(ids) => interner.intern(ids),
-            None => self.isr.clone(),
+        let assignment = if record.replicas.is_none() && record.isr.is_none() {
+            self.assignment.clone()
+        } else {
+            let isr = self.isr();
+            interner.assignment(
+                record.replicas.as_deref().unwrap_or(self.replicas()),
+                record.isr.as_deref().unwrap_or(&isr),
+            )
         };
         let reassignment = if record.removing_replicas.is_none() && record.adding_replicas.is_none()
         {
@@ -156,8 +145,7 @@ impl PartitionRegistration {
             (record.leader, self.leader_epoch + 1)
         };
         Ok(PartitionRegistration {
-            replicas,
-            isr,
+            assignment,
             reassignment,
             leader,
             leader_epoch,
@@ -171,8 +159,8 @@ impl PartitionRegistration {
         PartitionRecord {
             partition_id,
             topic_id,
-            replicas: self.replicas.to_vec(),
-            isr: self.isr.to_vec(),
+            replicas: self.replicas().to_vec(),
+            isr: self.isr().to_vec(),
             removing_replicas: self.removing_replicas().to_vec(),
             adding_replicas: self.adding_replicas().to_vec(),
             leader: self.leader,
@@ -184,12 +172,12 @@ impl PartitionRegistration {
 
     /// The replicas, in preferred order.
     pub fn replicas(&self) -> &[i32] {
-        &self.replicas
+        self.assignment.replicas()
     }
 
-    /// The in-sync replicas.
-    pub fn isr(&self) -> &[i32] {
-        &self.isr
+    /// The in-sync replicas (a small value that derefs to `&[i32]`).
+    pub fn isr(&self) -> IdList<'_> {
+        self.assignment.isr()
     }
 
     /// Replicas being removed by a reassignment.
@@ -226,7 +214,7 @@ impl PartitionRegistration {
 
     /// `preferredReplica()`: the first replica, or [`NO_LEADER`] if there are none.
     pub fn preferred_replica(&self) -> i32 {
-        self.replicas.first().copied().unwrap_or(NO_LEADER)
+        self.replicas().first().copied().unwrap_or(NO_LEADER)
     }
 
     /// `hasPreferredLeader()`.
@@ -236,7 +224,7 @@ impl PartitionRegistration {
 
     /// Whether `broker_id` is in the ISR.
     pub fn is_in_isr(&self, broker_id: i32) -> bool {
-        self.isr.contains(&broker_id)
+        self.isr().contains(&broker_id)
     }
 }
 
@@ -257,7 +245,7 @@ impl fmt::Display for PartitionRegistration {
         f.write_str("PartitionRegistration(replicas=")?;
         write_list(f, self.replicas())?;
         f.write_str(", isr=")?;
-        write_list(f, self.isr())?;
+        write_list(f, &self.isr())?;
         f.write_str(", removingReplicas=")?;
         write_list(f, self.removing_replicas())?;
         f.write_str(", addingReplicas=")?;
@@ -273,5 +261,18 @@ impl fmt::Display for PartitionRegistration {
 impl fmt::Debug for PartitionRegistration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_registration_is_forty_bytes() {
+        // The 2,000,000-partition budget (≤ 100 bytes each, index included) depends on it.
+        assert_eq!(std::mem::size_of::<PartitionRegistration>(), 40);
+        assert_eq!(std::mem::size_of::<Option<PartitionRegistration>>(), 40);
     }
 }

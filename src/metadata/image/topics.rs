@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use imbl::OrdMap;
 
+use super::assignment::AssignmentInterner;
 use super::broker_index::{roles, BrokerIndex, IN_ISR, LEADER, MAX_PARTITION_ID, REPLICA};
 use super::partition::{PartitionRecordError, PartitionRegistration};
-use super::replica_set::ReplicaSetInterner;
 use super::topic::TopicImage;
 use crate::metadata::delta::ReplayError;
 use crate::metadata::records::{PartitionChangeRecord, PartitionRecord, NO_LEADER};
@@ -112,7 +112,7 @@ pub struct TopicsImage {
     slots: TopicSlots,
     index: BrokerIndex,
     partition_count: usize,
-    interner: ReplicaSetInterner,
+    interner: AssignmentInterner,
     scratch: Scratch,
 }
 
@@ -173,8 +173,9 @@ impl TopicsImage {
         self.by_id.ptr_eq(&other.by_id) && self.slots.ptr_eq(&other.slots)
     }
 
-    /// How many distinct replica lists the image interns (a memory diagnostic).
-    pub fn interned_replica_lists(&self) -> usize {
+    /// How many replica assignments are shared rather than stored inline (those with more
+    /// than three replicas, or an ISR naming a non-replica): a memory diagnostic.
+    pub fn shared_assignments(&self) -> usize {
         self.interner.len()
     }
 
