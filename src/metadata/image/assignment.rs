@@ -136,13 +136,15 @@ impl Hasher for FxHasher {
     }
 }
 
+/// Shared assignments by key: replica count, replicas, then ISR.
+type SharedTable = HashMap<Box<[i32]>, Arc<SharedAssignment>, BuildHasherDefault<FxHasher>>;
+
 /// Shares the assignments that do not fit inline. Cloning is O(1); the first new assignment
 /// after a clone copies the table (rare: new placements). Never evicted: a cluster has few
 /// distinct placements.
 #[derive(Clone, Default)]
 pub(crate) struct AssignmentInterner {
-    /// Key: replica count, replicas, then ISR.
-    shared: Arc<HashMap<Box<[i32]>, Arc<SharedAssignment>, BuildHasherDefault<FxHasher>>>,
+    shared: Arc<SharedTable>,
 }
 
 impl AssignmentInterner {
