@@ -245,6 +245,30 @@ fn memory_report() {
         added as f64 / affected.len() as f64
     );
     drop(next);
+
+    // The same number of changes packed into few topics: sharing is per chunk (64 partitions,
+    // 512 index entries), so what a change costs depends on how spread the changes are.
+    let before = live_bytes();
+    let mut delta = MetadataDelta::new(&base);
+    let mut changed = 0;
+    for topic in 0..60 {
+        for partition in 0..1_000 {
+            let mut change = PartitionChangeRecord::new(Shape::topic_id(topic), partition);
+            change.leader = shape.replicas(topic, partition as usize)[1];
+            delta
+                .replay(&MetadataRecord::PartitionChange(change))
+                .unwrap();
+            changed += 1;
+        }
+    }
+    let next = delta.apply(MetadataProvenance::new(base.offset() + 1, 1, 0));
+    let added = live_bytes() - before;
+    println!(
+        "moving leadership of every partition of 60 topics ({changed} PartitionChangeRecords): the new image adds {:.1} MiB ({:.0} bytes per changed partition)",
+        mib(added),
+        added as f64 / changed as f64
+    );
+    drop(next);
     drop(base);
 }
 
