@@ -143,6 +143,11 @@ fn mib(bytes: usize) -> f64 {
 
 fn memory_report() {
     println!("== metadata image memory (counting allocator, live heap bytes) ==");
+    println!(
+        "sizes: PartitionRegistration {} bytes, MetadataRecord {} bytes (a log entry before encoding)",
+        std::mem::size_of::<kraftscope::metadata::PartitionRegistration>(),
+        std::mem::size_of::<MetadataRecord>()
+    );
     let shapes = [
         (
             "2,000 topics x 1,000 partitions, RF 3, 100 brokers",

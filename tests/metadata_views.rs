@@ -272,7 +272,7 @@ fn dump_prints_batches_like_kafka_dump_log() {
     assert_eq!(
         headers
             .iter()
-            .map(|h| (h.position, h.size))
+            .map(|h| (h.position_bytes, h.size_bytes))
             .collect::<Vec<_>>(),
         vec![
             (0, 61 + 7 + 4 + 19),

@@ -56,10 +56,13 @@ pub struct BatchHeader {
     pub is_transactional: bool,
     pub is_control: bool,
     /// Byte position of the batch in the segment.
-    pub position: u64,
+    #[serde(rename = "position")]
+    pub position_bytes: u64,
     /// CreateTime: the batch's max timestamp.
-    pub create_time: i64,
-    pub size: usize,
+    #[serde(rename = "createTime")]
+    pub create_time_ms: i64,
+    #[serde(rename = "size")]
+    pub size_bytes: usize,
     pub magic: i8,
     pub crc: u32,
 }
@@ -107,9 +110,9 @@ fn header(batch: &DumpBatch<'_>, position: u64, records: &[EncodedRecord]) -> Ba
         partition_leader_epoch: batch.epoch,
         is_transactional: false,
         is_control,
-        position,
-        create_time: batch.append_time_ms,
-        size: encoded.size_bytes,
+        position_bytes: position,
+        create_time_ms: batch.append_time_ms,
+        size_bytes: encoded.size_bytes,
         magic: 2,
         crc: encoded.crc,
     }
@@ -122,7 +125,7 @@ pub fn batch_headers(batches: &[DumpBatch<'_>]) -> Vec<BatchHeader> {
         .iter()
         .map(|batch| {
             let h = header(batch, position, &encode_records(batch));
-            position += h.size as u64;
+            position += h.size_bytes as u64;
             h
         })
         .collect()
@@ -131,7 +134,7 @@ pub fn batch_headers(batches: &[DumpBatch<'_>]) -> Vec<BatchHeader> {
 /// Size in bytes of a batch holding these records, as the log would store it (what
 /// `metadata.log.max.record.bytes.between.snapshots` counts).
 pub fn batch_size_bytes(batch: &DumpBatch<'_>) -> usize {
-    header(batch, 0, &encode_records(batch)).size
+    header(batch, 0, &encode_records(batch)).size_bytes
 }
 
 /// The text kafka-dump-log prints for these batches of one segment (without its
@@ -142,7 +145,7 @@ pub fn render_batches(batches: &[DumpBatch<'_>], options: DumpOptions) -> String
     for batch in batches {
         let records = encode_records(batch);
         let h = header(batch, position, &records);
-        position += h.size as u64;
+        position += h.size_bytes as u64;
         // `printBatchLevel` for magic v2.
         let _ = writeln!(
             out,
@@ -160,9 +163,9 @@ pub fn render_batches(batches: &[DumpBatch<'_>], options: DumpOptions) -> String
             h.partition_leader_epoch,
             h.is_transactional,
             h.is_control,
-            h.position,
-            h.create_time,
-            h.size,
+            h.position_bytes,
+            h.create_time_ms,
+            h.size_bytes,
             h.magic,
             h.crc
         );
