@@ -1,7 +1,7 @@
 //! `MetadataDelta`: folds committed records into a new [`MetadataImage`]
 //! (`org.apache.kafka.image.MetadataDelta`).
 //!
-//! A delta starts from an image (an O(1) clone), replays records into a working copy whose
+//! A delta starts from an image (a cheap clone: pointers, not partitions), replays records into a working copy whose
 //! persistent maps are mutated in place once unshared, and remembers what changed so
 //! publishers (a broker's replica manager, the UI) need not diff images. Only committed
 //! records (at or below the high watermark) may be replayed: the caller guarantees it.

@@ -1,7 +1,8 @@
 //! `MetadataImage`: an immutable view of the cluster metadata at one log offset
 //! (`org.apache.kafka.image.MetadataImage`).
 //!
-//! Every part is a persistent structure, so cloning an image is O(1) and an image derived
+//! Every part is a persistent structure, so cloning an image copies pointers (one per 64
+//! topics and one per broker), never partitions, and an image derived
 //! from another by a delta shares everything the delta did not touch. Equality is exact and
 //! short-circuits on shared parts. An image is changed only through
 //! [`MetadataDelta`](crate::metadata::MetadataDelta); nothing here reads a clock or draws a
@@ -117,7 +118,7 @@ impl MetadataImage {
         self.producer_ids
     }
 
-    /// Whether every part of the two images is the same allocation (O(1); `true` implies
+    /// Whether every part of the two images is the same allocation (cheap; `true` implies
     /// equality, `false` does not imply inequality).
     pub fn ptr_eq(&self, other: &MetadataImage) -> bool {
         self.provenance == other.provenance
