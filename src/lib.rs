@@ -7,6 +7,7 @@
 //! random number or does I/O.
 
 pub mod kraft;
+pub mod metadata;
 pub mod server;
 pub mod sim;
 pub mod ui;

@@ -163,14 +163,8 @@ impl<T: RaftTypes> RaftNode<T> {
                 if leader
                     .parked_fetches
                     .iter()
-                    .all(|p| p.request.fetch_offset < end_offset) =>
+                    .any(|p| p.request.fetch_offset < end_offset) =>
             {
-                // The usual case (every parked fetch waits at the old end): take them
-                // all without re-partitioning.
-                let capacity = leader.parked_fetches.len();
-                std::mem::replace(&mut leader.parked_fetches, Vec::with_capacity(capacity))
-            }
-            EpochState::Leader(leader) => {
                 let (ready, waiting) = std::mem::take(&mut leader.parked_fetches)
                     .into_iter()
                     .partition(|p| p.request.fetch_offset < end_offset);
@@ -194,19 +188,16 @@ impl<T: RaftTypes> RaftNode<T> {
     pub(crate) fn expire_parked_fetches(&mut self) -> u64 {
         let now = self.now_ms;
         let expired: Vec<ParkedFetch<T>> = match &mut self.state {
-            // Nothing due (the common case on every leader step): no reshuffling.
             EpochState::Leader(leader)
-                if leader.parked_fetches.iter().all(|p| p.expires_at_ms > now) =>
+                if leader.parked_fetches.iter().any(|p| p.expires_at_ms <= now) =>
             {
-                Vec::new()
-            }
-            EpochState::Leader(leader) => {
                 let (expired, waiting) = std::mem::take(&mut leader.parked_fetches)
                     .into_iter()
                     .partition(|p| p.expires_at_ms <= now);
                 leader.parked_fetches = waiting;
                 expired
             }
+            EpochState::Leader(_) => Vec::new(),
             _ => return u64::MAX,
         };
         for parked in expired {

@@ -262,25 +262,27 @@ impl<T: RaftTypes> LeaderState<T> {
     }
 
     fn maybe_update_high_watermark(&mut self) -> bool {
-        // The value at index n/2 of the voters' end offsets sorted highest first (never
-        // fetched = lowest). Only the value matters, not which voter holds it, so the
-        // offsets are sorted on the stack for the usual small quorum.
-        let index_of_hw = self.voter_states.len() / 2;
-        let mut small = [None::<Offset>; 16];
-        let mut large = Vec::new();
-        let offsets: &mut [Option<Offset>] = if self.voter_states.len() <= small.len() {
-            for (slot, s) in small.iter_mut().zip(self.voter_states.values()) {
-                *slot = s.end_offset;
+        // The value at index n / 2 of the end offsets sorted highest first (the leader
+        // counts). This runs on every fetch, so it sorts a small stack array.
+        let needed = self.voter_states.len() / 2 + 1;
+        let mut buf = [0 as Offset; 16];
+        let mut heap = Vec::new();
+        let ends: &mut [Offset] = if self.voter_states.len() <= buf.len() {
+            let mut n = 0;
+            for end in self.voter_states.values().filter_map(|s| s.end_offset) {
+                buf[n] = end;
+                n += 1;
             }
-            &mut small[..self.voter_states.len()]
+            &mut buf[..n]
         } else {
-            large.extend(self.voter_states.values().map(|s| s.end_offset));
-            &mut large
+            heap.extend(self.voter_states.values().filter_map(|s| s.end_offset));
+            &mut heap
         };
-        offsets.sort_unstable_by(|a, b| b.cmp(a));
-        let Some(candidate) = offsets.get(index_of_hw).copied().flatten() else {
+        if ends.len() < needed {
             return false;
-        };
+        }
+        ends.sort_unstable_by(|a, b| b.cmp(a));
+        let candidate = ends[needed - 1];
         if candidate <= self.epoch_start_offset {
             return false;
         }

@@ -166,6 +166,9 @@ struct EpochEntry {
 #[derive(Clone, Debug)]
 pub struct ReplicatedLog<T: RaftTypes> {
     batches: Vec<Arc<Batch<T>>>,
+    /// End offset of each batch, kept beside `batches` so that finding the batch of an
+    /// offset is a binary search over plain integers instead of a pointer chase.
+    batch_ends: Vec<Offset>,
     log_start_offset: Offset,
     end_offset: Offset,
     flushed_offset: Offset,
@@ -184,6 +187,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     pub fn new() -> Self {
         Self {
             batches: Vec::new(),
+            batch_ends: Vec::new(),
             log_start_offset: 0,
             end_offset: 0,
             flushed_offset: 0,
@@ -250,16 +254,18 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             return None;
         }
         // Fetches and commits read near the end of the log: gallop back from the last
-        // batch before the binary search, so a read touches O(log distance) batches
-        // instead of O(log length) scattered ones.
-        let n = self.batches.len();
-        let mut lo = n.saturating_sub(1);
+        // batch, then binary-search the bracket, so a read costs O(log distance from
+        // the end) rather than O(log length).
+        let n = self.batch_ends.len();
+        let mut hi = n;
         let mut step = 1;
-        while lo > 0 && self.batches[lo].base_offset > offset {
+        let mut lo = n.saturating_sub(1);
+        while lo > 0 && self.batch_ends[lo - 1] > offset {
+            hi = lo;
             lo = lo.saturating_sub(step);
             step *= 2;
         }
-        let i = lo + self.batches[lo..].partition_point(|b| b.end_offset() <= offset);
+        let i = lo + self.batch_ends[lo..hi].partition_point(|end| *end <= offset);
         (i < n).then_some(i)
     }
 
@@ -397,6 +403,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         self.assign_epoch(batch.epoch, batch.base_offset)?;
         self.end_offset = batch.end_offset();
+        self.batch_ends.push(self.end_offset);
         self.batches.push(batch);
         Ok(())
     }
@@ -414,8 +421,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if offset >= self.end_offset {
             return;
         }
-        let keep = self.batches.partition_point(|b| b.end_offset() <= offset);
+        let keep = self.batch_ends.partition_point(|end| *end <= offset);
         self.batches.truncate(keep);
+        self.batch_ends.truncate(keep);
         self.end_offset = self
             .batches
             .last()
@@ -498,6 +506,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             .batches
             .partition_point(|b| b.end_offset() <= new_start);
         self.batches.drain(..drop);
+        self.batch_ends.drain(..drop);
         self.log_start_offset = new_start;
         if self.end_offset < new_start {
             self.end_offset = new_start;
@@ -536,6 +545,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             || (latest.epoch == latest_epoch && latest.offset > self.end_offset)
         {
             self.batches.clear();
+            self.batch_ends.clear();
             self.epochs.clear();
             self.log_start_offset = latest.offset;
             self.end_offset = latest.offset;

@@ -519,34 +519,36 @@ impl<T: RaftTypes> RaftNode<T> {
         }
     }
 
-    /// `Listener` notifications: leader changes (a new leader's own listener only once
-    /// it has replayed up to its epoch start, so it acts on the full committed state),
-    /// then snapshots and committed batches up to the high watermark.
+    /// `pollListeners`: committed batches up to the high watermark (a snapshot first when
+    /// the state machine is behind the log start), then leader changes — a new leader's
+    /// own state machine hears of its leadership only once it has replayed up to the
+    /// epoch start, so it acts on the full committed state.
     fn update_listener(&mut self) {
+        if let Some(hw) = self.high_watermark() {
+            self.update_listener_progress(hw);
+        }
         let current = self.leader_and_epoch();
-        let should_fire = |last: Option<LeaderAndEpoch>| match last {
+        let should_fire = match self.listener.last_fired_leader_change {
             None => true,
             Some(last) if last == current => false,
             Some(last) if current.epoch > last.epoch => true,
             Some(last) => current.leader_id.is_some() && last.leader_id.is_none(),
         };
-        if let EpochState::Leader(leader) = &self.state {
-            if should_fire(self.listener.last_fired_leader_change)
-                && self.listener.next_offset > leader.epoch_start_offset
-            {
-                self.listener.last_fired_leader_change = Some(current);
-                self.outbox.push(Action::LeaderChange(current));
+        let fire = match &self.state {
+            EpochState::Leader(leader) => {
+                should_fire && self.listener.next_offset > leader.epoch_start_offset
             }
-        } else if !matches!(self.state, EpochState::Resigned(_))
-            && should_fire(self.listener.last_fired_leader_change)
-        {
+            // A resigned leader cannot write and has no epoch start to report.
+            EpochState::Resigned(_) => false,
+            _ => should_fire,
+        };
+        if fire {
             self.listener.last_fired_leader_change = Some(current);
             self.outbox.push(Action::LeaderChange(current));
         }
+    }
 
-        let Some(hw) = self.high_watermark() else {
-            return;
-        };
+    fn update_listener_progress(&mut self, hw: Offset) {
         let next = self.listener.next_offset;
         if next < hw && (next == -1 || next < self.log.log_start_offset()) {
             if let Some(snapshot) = self.log.latest_snapshot().cloned() {

@@ -3,14 +3,9 @@
 //! not match the in-flight correlation id are stale and ignored.
 
 use super::types::{NodeId, TimeMs};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Connection {
-    /// Nothing in flight, no backoff: the same as having no entry. Kept instead of
-    /// removing the entry so that every request/response pair does not free and
-    /// re-allocate a map node.
-    Ready,
     AwaitingResponse {
         correlation_id: i32,
         sent_ms: TimeMs,
@@ -26,7 +21,9 @@ pub struct RequestManager {
     bootstrap_servers: Vec<NodeId>,
     request_timeout_ms: u64,
     retry_backoff_ms: u64,
-    connections: BTreeMap<NodeId, Connection>,
+    /// At most one entry per node, in insertion order (a handful of voters: a vector
+    /// beats a map on the per-request path).
+    connections: Vec<(NodeId, Connection)>,
 }
 
 impl RequestManager {
@@ -39,7 +36,7 @@ impl RequestManager {
             bootstrap_servers: bootstrap_servers.to_vec(),
             request_timeout_ms,
             retry_backoff_ms,
-            connections: BTreeMap::new(),
+            connections: Vec::new(),
         }
     }
 
@@ -52,17 +49,16 @@ impl RequestManager {
     }
 
     pub fn is_backing_off(&self, node: NodeId, now_ms: TimeMs) -> bool {
-        matches!(self.connections.get(&node), Some(Connection::BackingOff { failed_ms }) if now_ms < failed_ms + self.retry_backoff_ms)
+        matches!(self.get(node), Some(Connection::BackingOff { failed_ms }) if now_ms < failed_ms + self.retry_backoff_ms)
     }
 
     pub fn has_request_timed_out(&self, node: NodeId, now_ms: TimeMs) -> bool {
-        self.connections
-            .get(&node)
+        self.get(node)
             .is_some_and(|c| self.has_timed_out(*c, now_ms))
     }
 
     fn has_inflight(&self, node: NodeId, now_ms: TimeMs) -> bool {
-        matches!(self.connections.get(&node), Some(c @ Connection::AwaitingResponse { .. }) if !self.has_timed_out(*c, now_ms))
+        matches!(self.get(node), Some(c @ Connection::AwaitingResponse { .. }) if !self.has_timed_out(*c, now_ms))
     }
 
     pub fn is_ready(&self, node: NodeId, now_ms: TimeMs) -> bool {
@@ -71,12 +67,12 @@ impl RequestManager {
 
     pub fn has_any_inflight_request(&self, now_ms: TimeMs) -> bool {
         self.connections
-            .keys()
-            .any(|n| self.has_inflight(*n, now_ms))
+            .iter()
+            .any(|(n, _)| self.has_inflight(*n, now_ms))
     }
 
     pub fn remaining_request_time_ms(&self, node: NodeId, now_ms: TimeMs) -> u64 {
-        match self.connections.get(&node) {
+        match self.get(node) {
             Some(Connection::AwaitingResponse { sent_ms, .. }) => {
                 (sent_ms + self.request_timeout_ms).saturating_sub(now_ms)
             }
@@ -85,7 +81,7 @@ impl RequestManager {
     }
 
     pub fn remaining_backoff_ms(&self, node: NodeId, now_ms: TimeMs) -> u64 {
-        match self.connections.get(&node) {
+        match self.get(node) {
             Some(Connection::BackingOff { failed_ms }) => {
                 (failed_ms + self.retry_backoff_ms).saturating_sub(now_ms)
             }
@@ -94,7 +90,7 @@ impl RequestManager {
     }
 
     pub fn on_request_sent(&mut self, node: NodeId, correlation_id: i32, now_ms: TimeMs) {
-        self.connections.insert(
+        self.set(
             node,
             Connection::AwaitingResponse {
                 correlation_id,
@@ -104,7 +100,7 @@ impl RequestManager {
     }
 
     pub fn is_response_expected(&self, node: NodeId, correlation_id: i32) -> bool {
-        matches!(self.connections.get(&node), Some(Connection::AwaitingResponse { correlation_id: c, .. }) if *c == correlation_id)
+        matches!(self.get(node), Some(Connection::AwaitingResponse { correlation_id: c, .. }) if *c == correlation_id)
     }
 
     /// After handling an expected response: success frees the connection, failure backs
@@ -118,24 +114,33 @@ impl RequestManager {
     ) {
         if self.is_response_expected(node, correlation_id) {
             if success {
-                self.connections.insert(node, Connection::Ready);
+                self.reset(node);
             } else {
-                self.connections
-                    .insert(node, Connection::BackingOff { failed_ms: now_ms });
+                self.set(node, Connection::BackingOff { failed_ms: now_ms });
             }
         }
     }
 
     pub fn reset(&mut self, node: NodeId) {
-        if let Some(c) = self.connections.get_mut(&node) {
-            *c = Connection::Ready;
+        self.connections.retain(|(n, _)| *n != node);
+    }
+
+    fn get(&self, node: NodeId) -> Option<&Connection> {
+        self.connections
+            .iter()
+            .find(|(n, _)| *n == node)
+            .map(|(_, c)| c)
+    }
+
+    fn set(&mut self, node: NodeId, connection: Connection) {
+        match self.connections.iter_mut().find(|(n, _)| *n == node) {
+            Some((_, c)) => *c = connection,
+            None => self.connections.push((node, connection)),
         }
     }
 
     pub fn reset_all(&mut self) {
-        for c in self.connections.values_mut() {
-            *c = Connection::Ready;
-        }
+        self.connections.clear();
     }
 
     /// `findReadyBootstrapServer`: a random ready bootstrap server, starting the scan at
@@ -162,9 +167,9 @@ impl RequestManager {
         if self.has_any_inflight_request(now_ms) {
             return self
                 .connections
-                .keys()
-                .filter(|n| self.has_inflight(**n, now_ms))
-                .map(|n| self.remaining_request_time_ms(*n, now_ms))
+                .iter()
+                .filter(|(n, _)| self.has_inflight(*n, now_ms))
+                .map(|(n, _)| self.remaining_request_time_ms(*n, now_ms))
                 .min()
                 .unwrap_or(0);
         }

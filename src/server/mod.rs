@@ -4,10 +4,10 @@
 //!
 //! - [`properties`]: Java `.properties` text with line numbers.
 //! - [`config`]: [`ServerConfig`], its defaults (Kafka's) and its text form.
-//! - [`validate`]: `KafkaConfig.validateValues` for KRaft mode (private; reached through
+//! - `validate`: `KafkaConfig.validateValues` for KRaft mode (private; reached through
 //!   [`ServerConfig::parse`]).
 //! - [`uuid`]: Kafka's base64 [`Uuid`] (cluster and directory ids).
-//! - [`storage`]: [`MetaProperties`], [`format`], [`check_startup`].
+//! - [`storage`]: [`MetaProperties`], [`format`](fn@format), [`check_startup`].
 //!
 //! Like `kraft` and `metadata`, this layer never reads a clock, draws a random number or does
 //! I/O: file contents are strings, the disk is a [`Storage`] value, and random ids are built

@@ -3,7 +3,7 @@
 //!
 //! - [`MetaProperties`]: the `meta.properties` file of each log directory (`version=1`,
 //!   `cluster.id`, `node.id`, `directory.id`), rendered and parsed as text.
-//! - [`format`]: `kafka-storage.sh format -t <cluster-id> -c server.properties [flags]`
+//! - [`format`](fn@format): `kafka-storage.sh format -t <cluster-id> -c server.properties [flags]`
 //!   (`StorageTool.runFormatCommand` and `metadata/.../storage/Formatter.java`).
 //! - [`check_startup`]: `KafkaRaftServer.initializeLogDirs` and
 //!   `MetaPropertiesEnsemble.verify`, plus the cluster-id check a node meets when it joins a

@@ -1,14 +1,27 @@
-//! The Yew app.
+//! The Yew app: a header, the cluster canvas and a side panel.
+//!
+//! Components render what they are given; they never compute protocol state.
+
+pub mod canvas;
+mod cluster_view;
+mod panel;
 
 use yew::prelude::*;
 
-/// The page: a header, the cluster canvas and a side panel.
+use cluster_view::ClusterView;
+use panel::SidePanel;
+
+/// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
     html! {
         <div class="app">
-            <header><h1>{ "KRaftScope" }</h1></header>
-            <main><canvas id="cluster"></canvas></main>
+            <header class="header">
+                <h1>{ "KRaftScope" }</h1>
+                <p class="tagline">{ "Kafka's KRaft consensus, running in your browser" }</p>
+            </header>
+            <main class="stage"><ClusterView /></main>
+            <SidePanel />
         </div>
     }
 }

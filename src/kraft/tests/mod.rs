@@ -2,5 +2,13 @@
 //! KIP section it checks and asserting the whole list of actions a handler emitted;
 //! oracle tests against naive versions; and three-voter runs on an in-memory harness.
 
+mod fetch;
 mod harness;
+mod oracle;
+mod quorum_epoch;
 mod scenarios;
+mod snapshot;
+mod startup;
+mod vote;
+
+mod support;

@@ -43,7 +43,7 @@
 //!
 //! Errors read `line:column: expected …, found …` at the offending token.
 //!
-//! [`parse`] gives a [`Scenario`] (its `Display` writes the same file back);
+//! [`parse`](fn@parse) gives a [`Scenario`] (its `Display` writes the same file back);
 //! [`Runner`] executes one against a [`crate::sim::World`], line by line. New commands
 //! (the metadata layer's topics and brokers) are new [`Command`] variants: old files
 //! keep their meaning.

@@ -1,0 +1,23 @@
+// The release bundle stays small: gzipped wasm + JS glue in dist/ must fit the budget.
+// Reads the dist/ that `trunk build --release` just wrote; no browser needed.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+
+const BUDGET_BYTES = 250 * 1000;
+
+test(`gzipped wasm + JS glue <= ${BUDGET_BYTES / 1000} KB`, () => {
+  const files = readdirSync("dist").filter((f) => /^kraftscope-web-.*\.(wasm|js)$/.test(f));
+  assert.ok(files.some((f) => f.endsWith(".wasm")), `no wasm in dist/: ${files}`);
+  assert.ok(files.some((f) => f.endsWith(".js")), `no JS glue in dist/: ${files}`);
+  let total = 0;
+  for (const f of files) {
+    const raw = readFileSync(`dist/${f}`);
+    const gz = gzipSync(raw, { level: 9 }).length;
+    total += gz;
+    console.log(`${f}: ${raw.length} B raw, ${gz} B gzip`);
+  }
+  console.log(`bundle: ${total} B gzipped (${(total / 1000).toFixed(1)} KB of ${BUDGET_BYTES / 1000} KB)`);
+  assert.ok(total <= BUDGET_BYTES, `bundle is ${total} B gzipped, over ${BUDGET_BYTES} B`);
+});
