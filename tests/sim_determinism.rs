@@ -9,7 +9,7 @@ use kraftscope::sim::timeline::Timeline;
 use kraftscope::sim::{ClusterSpec, Intervention};
 use std::path::Path;
 
-/// The fixed scenario `tests/wasm_determinism.rs` runs in the browser.
+/// The fixed scenario `tests/browser_determinism.rs` runs in the browser.
 pub const FIXED_SCENARIO: &str = include_str!("golden/small_election.kraft");
 /// Its trace hash, natively and in wasm32.
 const FIXED_TRACE_HASH: u64 = 0x1eda43dd2560c9c2;
@@ -40,7 +40,7 @@ fn the_same_scenario_twice_gives_the_same_trace_hash() {
 #[test]
 fn fixed_scenario_hash_is_pinned() {
     let h = hash_of(FIXED_SCENARIO);
-    assert_eq!(h, FIXED_TRACE_HASH, "trace hash is {h:#018x}: update FIXED_TRACE_HASH here and in tests/wasm_determinism.rs if the change is intended");
+    assert_eq!(h, FIXED_TRACE_HASH, "trace hash is {h:#018x}: update FIXED_TRACE_HASH here and in tests/browser_determinism.rs if the change is intended");
 }
 
 #[test]

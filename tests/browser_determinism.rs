@@ -1,5 +1,5 @@
 //! The browser computes the same trace hash as the native build for a fixed scenario
-//! (`cargo test --target wasm32-unknown-unknown --test wasm_determinism`). The hash is
+//! (`cargo test --target wasm32-unknown-unknown --test browser_determinism`). The hash is
 //! pinned here and in `tests/sim_determinism.rs`.
 
 #![cfg(target_arch = "wasm32")]
