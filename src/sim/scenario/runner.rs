@@ -3,8 +3,10 @@
 //! shared); `expect` and `run until` lines become [`Expectation`]s.
 //!
 //! Semantics worth knowing:
-//! - `set` changes a node's configuration for its next start (lines before the first
-//!   `run` configure the initial start).
+//! - `set` changes a node's configuration for its next start: lines before the cluster
+//!   starts configure the initial start. The cluster starts (at time 0) at the first
+//!   command that needs it: anything but `set`, `relax` and network set-up (`net`,
+//!   `cut`, `partition`, `isolate`, `heal`), which wait for it.
 //! - `append n` with no leader (or a leader that refuses, e.g. while resigning) drops
 //!   the records and says so in the trace, as a client would see its write fail.
 //! - `snapshot <node>` writes a snapshot at the node's state machine position if it is
@@ -62,6 +64,8 @@ pub struct Runner {
     world: Option<World>,
     run: Option<Run>,
     bindings: BTreeMap<String, NodeId>,
+    /// Network interventions given before the cluster started.
+    pending: Vec<Intervention>,
     pub expectations: Vec<Expectation>,
     /// Set once a line failed in a way that ends the run.
     pub stopped: bool,
@@ -260,6 +264,7 @@ impl Runner {
             world: None,
             run: None,
             bindings: BTreeMap::new(),
+            pending: Vec::new(),
             expectations: Vec::new(),
             stopped: false,
         }
@@ -276,8 +281,14 @@ impl Runner {
     fn started(&mut self) -> (&mut World, &mut Run) {
         if self.world.is_none() {
             let spec = self.spec.clone().expect("the parser puts `cluster` first");
-            self.world = Some(World::new(spec.clone(), self.options.keep_trace));
-            self.run = Some(Run::new(spec));
+            let mut world = World::new(spec.clone(), self.options.keep_trace);
+            let mut run = Run::new(spec);
+            for intervention in std::mem::take(&mut self.pending) {
+                // Checked against the cluster by the parser: they apply.
+                let _ = run.apply(&mut world, intervention);
+            }
+            self.world = Some(world);
+            self.run = Some(run);
         }
         (
             self.world.as_mut().expect("started"),
@@ -302,6 +313,9 @@ impl Runner {
     }
 
     fn node(&mut self, r: &NodeRef) -> Result<NodeId, String> {
+        if let (Target::Id(id), None) = (&r.target, &r.bind) {
+            return Ok(*id);
+        }
         self.started();
         let world = self.world.as_ref().expect("started");
         let id = resolve(world, &self.bindings, r)?;
@@ -310,6 +324,21 @@ impl Runner {
     }
 
     fn intervene(&mut self, intervention: Intervention) -> Result<(), String> {
+        // Network set-up before the cluster starts waits for it, so that `set` lines
+        // after it still configure the first start. The world starts at time 0 either
+        // way: nothing differs but the order of lines a file may use.
+        let network = matches!(
+            intervention,
+            Intervention::Net { .. }
+                | Intervention::Cut { .. }
+                | Intervention::Partition(_)
+                | Intervention::Isolate(_)
+                | Intervention::Heal
+        );
+        if self.world.is_none() && network {
+            self.pending.push(intervention);
+            return Ok(());
+        }
         let (world, run) = self.started();
         run.apply(world, intervention).map_err(|e| e.to_string())
     }
