@@ -2,14 +2,18 @@
 //! integer milliseconds, one event queue ordered by (time, sequence), the network, the
 //! trace and the invariant checkers.
 //!
-//! Events are message deliveries, node timers (a node's `next_deadline`, tagged with a
-//! generation so that a rescheduled timer's old entry is ignored) and interventions
-//! (applied by whoever drives the world: the scenario runner, [`super::Timeline`], the
-//! UI). Only `Vec`s, `BTreeMap`s and the heap are used, and the heap's order is total,
-//! so a run is the same natively and in wasm, byte for byte.
+//! Events are message deliveries and node timers (a node's `next_deadline`, tagged with
+//! a generation so that a superseded entry is ignored; a deadline that moved later
+//! keeps its early entry, which re-arms itself when it fires). Interventions are
+//! applied between events by whoever drives the world: the scenario runner,
+//! [`super::Timeline`], the UI. The queue ([`super::queue`]) pops in (time, sequence)
+//! order; only `Vec`s and `BTreeMap`s are iterated (the one hash map is only looked
+//! up), so a run is the same natively and in wasm, byte for byte.
 //!
 //! Work per event is proportional to the event: the invariants are incremental, timers
 //! are rescheduled only for the node that stepped, messages are moved, never copied.
+//! A process stepping is `Process::raft` (the KRaft core) plus `Process::app` (the
+//! state machine); the metadata layer adds its controller and broker beside them.
 
 use super::config::{ClusterSpec, ConfigKey, Roles};
 use super::invariants::{Checker, EventDesc, Report};
