@@ -602,6 +602,11 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             last_epoch = b.epoch;
             expected = b.end_offset();
         }
+        if self.batch_ends.len() != self.batches.len()
+            || self.batch_ends.iter().zip(&self.batches).any(|(end, b)| *end != b.end_offset())
+        {
+            return Err("the batch end index disagrees with the batches".to_string());
+        }
         if expected != self.end_offset {
             return Err(format!(
                 "batches end at {} but log end is {}",
