@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::chunked::ChunkedVec;
+
 /// Size of a record batch header in Kafka's v2 format (`RECORD_BATCH_OVERHEAD`).
 pub const BATCH_HEADER_BYTES: u32 = 61;
 /// Rough per-record framing (length, attributes, deltas, key/value lengths).
@@ -165,10 +167,10 @@ struct EpochEntry {
 /// world and the state machine all point at the same memory.
 #[derive(Clone, Debug)]
 pub struct ReplicatedLog<T: RaftTypes> {
-    batches: Vec<Arc<Batch<T>>>,
-    /// End offset of each batch, kept beside `batches` so that finding the batch of an
-    /// offset is a binary search over plain integers instead of a pointer chase.
-    batch_ends: Vec<Offset>,
+    /// `(end offset, batch)`: the end is kept beside the batch so that finding the batch
+    /// of an offset compares plain integers instead of chasing pointers. Chunked, so a
+    /// clone of the log (a simulator checkpoint) shares all but the newest batches.
+    entries: ChunkedVec<(Offset, Arc<Batch<T>>)>,
     log_start_offset: Offset,
     end_offset: Offset,
     flushed_offset: Offset,
@@ -186,8 +188,7 @@ impl<T: RaftTypes> Default for ReplicatedLog<T> {
 impl<T: RaftTypes> ReplicatedLog<T> {
     pub fn new() -> Self {
         Self {
-            batches: Vec::new(),
-            batch_ends: Vec::new(),
+            entries: ChunkedVec::new(),
             log_start_offset: 0,
             end_offset: 0,
             flushed_offset: 0,
@@ -210,8 +211,23 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         self.flushed_offset
     }
 
-    pub fn batches(&self) -> &[Arc<Batch<T>>] {
-        &self.batches
+    /// The batches from the log start to the end.
+    pub fn batches(&self) -> impl DoubleEndedIterator<Item = &Arc<Batch<T>>> + ExactSizeIterator + '_ {
+        self.entries.iter().map(|(_, b)| b)
+    }
+
+    pub fn batch_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The `i`-th batch from the log start.
+    pub fn batch(&self, i: usize) -> Option<&Arc<Batch<T>>> {
+        self.entries.get(i).map(|(_, b)| b)
+    }
+
+    /// Batches from the `i`-th on.
+    pub fn batches_from(&self, i: usize) -> impl DoubleEndedIterator<Item = &Arc<Batch<T>>> + ExactSizeIterator + '_ {
+        self.entries.iter_from(i).map(|(_, b)| b)
     }
 
     /// Epoch of the last batch in the log, or of the latest snapshot if the log is empty
@@ -256,24 +272,34 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         // Fetches and commits read near the end of the log: gallop back from the last
         // batch, then binary-search the bracket, so a read costs O(log distance from
         // the end) rather than O(log length).
-        let n = self.batch_ends.len();
+        let end_at = |i: usize| self.entries.get(i).map_or(Offset::MAX, |e| e.0);
+        let n = self.entries.len();
         let mut hi = n;
         let mut step = 1;
         let mut lo = n.saturating_sub(1);
-        while lo > 0 && self.batch_ends[lo - 1] > offset {
+        while lo > 0 && end_at(lo - 1) > offset {
             hi = lo;
             lo = lo.saturating_sub(step);
             step *= 2;
         }
-        let i = lo + self.batch_ends[lo..hi].partition_point(|end| *end <= offset);
-        (i < n).then_some(i)
+        // Binary search in [lo, hi) for the first batch ending after `offset`.
+        let (mut a, mut b) = (lo, hi);
+        while a < b {
+            let mid = a + (b - a) / 2;
+            if end_at(mid) <= offset {
+                a = mid + 1;
+            } else {
+                b = mid;
+            }
+        }
+        (a < n).then_some(a)
     }
 
     /// Epoch of the record at `offset`, looking at the snapshot for the record just
     /// below the log start (used to name snapshots at the high watermark).
     pub fn epoch_of_offset(&self, offset: Offset) -> Option<Epoch> {
         if let Some(i) = self.batch_index(offset) {
-            return Some(self.batches[i].epoch);
+            return self.batch(i).map(|b| b.epoch);
         }
         if offset + 1 == self.log_start_offset {
             return self.earliest_snapshot_id().map(|s| s.epoch);
@@ -290,7 +316,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         };
         let mut out = Vec::new();
         let mut bytes = 0u64;
-        for batch in &self.batches[start..] {
+        for batch in self.batches_from(start) {
             if batch.base_offset >= to {
                 break;
             }
@@ -305,7 +331,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
 
     /// Bytes held in the log from the log start to the end.
     pub fn size_bytes(&self) -> u64 {
-        self.batches.iter().map(|b| b.size_bytes() as u64).sum()
+        self.batches().map(|b| b.size_bytes() as u64).sum()
     }
 
     /// `LeaderEpochFileCache.endOffsetFor` as `UnifiedLog.endOffsetForEpoch` uses it:
@@ -403,8 +429,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         self.assign_epoch(batch.epoch, batch.base_offset)?;
         self.end_offset = batch.end_offset();
-        self.batch_ends.push(self.end_offset);
-        self.batches.push(batch);
+        self.entries.push((self.end_offset, batch));
         Ok(())
     }
 
@@ -421,13 +446,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if offset >= self.end_offset {
             return;
         }
-        let keep = self.batch_ends.partition_point(|end| *end <= offset);
-        self.batches.truncate(keep);
-        self.batch_ends.truncate(keep);
-        self.end_offset = self
-            .batches
-            .last()
-            .map_or(self.log_start_offset, |b| b.end_offset());
+        let keep = self.entries.partition_point(|(end, _)| *end <= offset);
+        self.entries.truncate(keep);
+        self.end_offset = self.entries.last().map_or(self.log_start_offset, |(end, _)| *end);
         self.flushed_offset = self.flushed_offset.min(self.end_offset);
         let end = self.end_offset;
         self.epochs.retain(|e| e.start_offset < end);
@@ -472,7 +493,10 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         if id.offset > self.log_start_offset
             && id.offset < self.end_offset
-            && self.batches[self.batch_index(id.offset).unwrap_or(0)].base_offset != id.offset
+            && self
+                .batch_index(id.offset)
+                .and_then(|i| self.batch(i))
+                .is_some_and(|b| b.base_offset != id.offset)
         {
             return Err(LogError::SnapshotNotAtBatchBoundary { id });
         }
@@ -488,10 +512,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if latest.offset <= self.log_start_offset {
             return None;
         }
-        let behind: u64 = self
-            .batches
-            .iter()
-            .take_while(|b| b.end_offset() <= latest.offset)
+        let behind: u64 = self.batches().take_while(|b| b.end_offset() <= latest.offset)
             .map(|b| b.size_bytes() as u64)
             .sum();
         if behind <= max_retention_bytes {
@@ -503,10 +524,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
 
     fn advance_log_start(&mut self, new_start: Offset) {
         let drop = self
-            .batches
-            .partition_point(|b| b.end_offset() <= new_start);
-        self.batches.drain(..drop);
-        self.batch_ends.drain(..drop);
+            .entries
+            .partition_point(|(end, _)| *end <= new_start);
+        self.entries.drain_front(drop);
         self.log_start_offset = new_start;
         if self.end_offset < new_start {
             self.end_offset = new_start;
@@ -518,10 +538,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             let mut covering = self.epochs[first_kept - 1];
             covering.start_offset = new_start;
             self.epochs.drain(..first_kept);
-            if self
-                .batches
-                .first()
-                .is_some_and(|b| b.epoch == covering.epoch)
+            if self.batch(0).is_some_and(|b| b.epoch == covering.epoch)
             {
                 self.epochs.insert(0, covering);
             }
@@ -544,8 +561,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if latest.epoch > latest_epoch
             || (latest.epoch == latest_epoch && latest.offset > self.end_offset)
         {
-            self.batches.clear();
-            self.batch_ends.clear();
+            self.entries.clear();
             self.epochs.clear();
             self.log_start_offset = latest.offset;
             self.end_offset = latest.offset;
@@ -576,7 +592,10 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         let mut expected = self.log_start_offset;
         let mut last_epoch = Epoch::MIN;
-        for b in &self.batches {
+        for (end, b) in self.entries.iter() {
+            if *end != b.end_offset() {
+                return Err(format!("batch at {} indexed as ending at {end}", b.base_offset));
+            }
             if b.base_offset != expected {
                 return Err(format!(
                     "batch at {} where {} expected",
@@ -601,11 +620,6 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             }
             last_epoch = b.epoch;
             expected = b.end_offset();
-        }
-        if self.batch_ends.len() != self.batches.len()
-            || self.batch_ends.iter().zip(&self.batches).any(|(end, b)| *end != b.end_offset())
-        {
-            return Err("the batch end index disagrees with the batches".to_string());
         }
         if expected != self.end_offset {
             return Err(format!(

@@ -47,6 +47,7 @@
 //! - Flushes are synchronous, as Kafka's are; a crash loses exactly what was appended
 //!   and not yet flushed (an observer's fetched records) plus the leader's accumulator.
 
+mod chunked;
 mod config;
 mod describe;
 mod fetch;
@@ -64,6 +65,7 @@ mod state;
 mod types;
 mod vote;
 
+pub use chunked::ChunkedVec;
 pub use config::{NodeConfig, QuorumConfig};
 pub use leader::{LeaderState, ReplicaState, OBSERVER_SESSION_TIMEOUT_MS};
 pub use log::{

@@ -9,7 +9,7 @@
 //! per batch: one binary search.
 
 use super::Ctx;
-use crate::kraft::{Epoch, Offset, Snapshot};
+use crate::kraft::{ChunkedVec, Epoch, Offset, Snapshot};
 use crate::sim::trace::InvariantId;
 use crate::sim::types::{SimBatch, SimTypes};
 
@@ -23,7 +23,8 @@ pub struct LedgerEntry {
 
 #[derive(Clone, Debug, Default)]
 pub struct ConsistentCommittedData {
-    ledger: Vec<LedgerEntry>,
+    /// Chunked: a world checkpoint shares all but the newest entries.
+    ledger: ChunkedVec<LedgerEntry>,
 }
 
 impl ConsistentCommittedData {
@@ -49,7 +50,7 @@ impl ConsistentCommittedData {
         if base < end {
             // Commits mostly land at or near the ledger's end: look there first.
             let n = self.ledger.len();
-            let i = if n > 0 && self.ledger[n - 1].base <= base {
+            let i = if n > 0 && self.ledger.get(n - 1).is_some_and(|e| e.base <= base) {
                 n - 1
             } else {
                 self.ledger.partition_point(|e| e.base < base)

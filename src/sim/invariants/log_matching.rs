@@ -8,12 +8,9 @@
 //! (base offset, epoch) seen anywhere: the same key with another chain is a violation.
 
 use super::Ctx;
-use crate::kraft::{Epoch, Offset, ReplicatedLog};
-use crate::sim::hash::Fnv64;
+use crate::kraft::{ChunkedVec, Epoch, Offset, ReplicatedLog};
 use crate::sim::trace::InvariantId;
 use crate::sim::types::{chain_after, SimBatch, SimTypes};
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -27,7 +24,8 @@ struct MirrorEntry {
 pub struct Mirror {
     start: Offset,
     start_chain: u64,
-    entries: Vec<MirrorEntry>,
+    /// Chunked: a world checkpoint shares all but the newest entries.
+    entries: ChunkedVec<MirrorEntry>,
 }
 
 impl Mirror {
@@ -71,16 +69,16 @@ struct Seen {
 #[derive(Clone, Debug)]
 pub struct LogMatching {
     mirrors: Vec<Mirror>,
-    /// (base offset, epoch) → (end offset, chain at the end). Only looked up, never
-    /// iterated, so a hash map keeps the run deterministic.
-    seen: HashMap<(Offset, Epoch), Seen, BuildHasherDefault<Fnv64>>,
+    /// (base offset, epoch) → (end offset, chain at the end). A persistent map: a
+    /// world checkpoint shares it instead of copying every batch ever seen.
+    seen: imbl::OrdMap<(Offset, Epoch), Seen>,
 }
 
 impl LogMatching {
     pub fn new(nodes: usize) -> Self {
         Self {
             mirrors: vec![Mirror::default(); nodes],
-            seen: HashMap::default(),
+            seen: imbl::OrdMap::new(),
         }
     }
 
@@ -97,7 +95,7 @@ impl LogMatching {
                 m.entries.clear();
             } else {
                 let drop = m.entries.partition_point(|e| e.batch.end_offset() <= start);
-                m.entries.drain(..drop);
+                m.entries.drain_front(drop);
             }
             m.start = start;
             m.start_chain = if start == 0 {
@@ -109,14 +107,13 @@ impl LogMatching {
                     .unwrap_or(0)
             };
         }
-        let batches = log.batches();
-        let mut keep = m.entries.len().min(batches.len());
-        while keep > 0 && !Arc::ptr_eq(&m.entries[keep - 1].batch, &batches[keep - 1]) {
+        let mut keep = m.entries.len().min(log.batch_count());
+        while keep > 0 && !log.batch(keep - 1).is_some_and(|b| m.entries.get(keep - 1).is_some_and(|e| Arc::ptr_eq(&e.batch, b))) {
             keep -= 1;
         }
         m.entries.truncate(keep);
         let mut chain = m.entries.last().map_or(m.start_chain, |e| e.chain);
-        for batch in &batches[keep..] {
+        for batch in log.batches_from(keep) {
             let key = (batch.base_offset, batch.epoch);
             let end = batch.end_offset();
             match self.seen.get(&key) {
