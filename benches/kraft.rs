@@ -20,6 +20,8 @@ impl RaftTypes for Bench {
 struct Cluster {
     nodes: Vec<RaftNode<Bench>>,
     queue: VecDeque<Envelope<Bench>>,
+    /// Reused action buffer (`take_actions` swaps it with a node's outbox).
+    actions: Vec<Action<Bench>>,
     now_ms: u64,
     leader: usize,
 }
@@ -42,6 +44,7 @@ impl Cluster {
         let mut c = Cluster {
             nodes,
             queue: VecDeque::new(),
+            actions: Vec::new(),
             now_ms: 0,
             leader: 0,
         };
@@ -87,7 +90,8 @@ impl Cluster {
 
     fn drain_all(&mut self) {
         for n in &mut self.nodes {
-            for a in n.drain_actions() {
+            n.take_actions(&mut self.actions);
+            for a in self.actions.drain(..) {
                 if let Action::Send(e) = a {
                     self.queue.push_back(e);
                 }

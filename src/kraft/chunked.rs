@@ -130,7 +130,10 @@ impl<T: Clone> ChunkedVec<T> {
     }
 
     /// Items from index `from` on.
-    pub fn iter_from(&self, from: usize) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
+    pub fn iter_from(
+        &self,
+        from: usize,
+    ) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
         (from.min(self.len())..self.len()).map(move |i| self.get(i).expect("in range"))
     }
 

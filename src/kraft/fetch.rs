@@ -159,18 +159,10 @@ impl<T: RaftTypes> RaftNode<T> {
     /// `fetchPurgatory.maybeComplete(endOffset)`: fetches waiting below the new end.
     fn complete_parked_fetches(&mut self, end_offset: Offset) {
         let ready: Vec<ParkedFetch<T>> = match &mut self.state {
-            EpochState::Leader(leader)
-                if leader
-                    .parked_fetches
-                    .iter()
-                    .any(|p| p.request.fetch_offset < end_offset) =>
-            {
-                let (ready, waiting) = std::mem::take(&mut leader.parked_fetches)
-                    .into_iter()
-                    .partition(|p| p.request.fetch_offset < end_offset);
-                leader.parked_fetches = waiting;
-                ready
-            }
+            EpochState::Leader(leader) => leader
+                .parked_fetches
+                .extract_if(.., |p| p.request.fetch_offset < end_offset)
+                .collect(),
             _ => return,
         };
         for parked in ready {
@@ -188,16 +180,10 @@ impl<T: RaftTypes> RaftNode<T> {
     pub(crate) fn expire_parked_fetches(&mut self) -> u64 {
         let now = self.now_ms;
         let expired: Vec<ParkedFetch<T>> = match &mut self.state {
-            EpochState::Leader(leader)
-                if leader.parked_fetches.iter().any(|p| p.expires_at_ms <= now) =>
-            {
-                let (expired, waiting) = std::mem::take(&mut leader.parked_fetches)
-                    .into_iter()
-                    .partition(|p| p.expires_at_ms <= now);
-                leader.parked_fetches = waiting;
-                expired
-            }
-            EpochState::Leader(_) => Vec::new(),
+            EpochState::Leader(leader) => leader
+                .parked_fetches
+                .extract_if(.., |p| p.expires_at_ms <= now)
+                .collect(),
             _ => return u64::MAX,
         };
         for parked in expired {

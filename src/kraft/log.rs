@@ -212,7 +212,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     }
 
     /// The batches from the log start to the end.
-    pub fn batches(&self) -> impl DoubleEndedIterator<Item = &Arc<Batch<T>>> + ExactSizeIterator + '_ {
+    pub fn batches(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &Arc<Batch<T>>> + ExactSizeIterator + '_ {
         self.entries.iter().map(|(_, b)| b)
     }
 
@@ -226,7 +228,10 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     }
 
     /// Batches from the `i`-th on.
-    pub fn batches_from(&self, i: usize) -> impl DoubleEndedIterator<Item = &Arc<Batch<T>>> + ExactSizeIterator + '_ {
+    pub fn batches_from(
+        &self,
+        i: usize,
+    ) -> impl DoubleEndedIterator<Item = &Arc<Batch<T>>> + ExactSizeIterator + '_ {
         self.entries.iter_from(i).map(|(_, b)| b)
     }
 
@@ -448,7 +453,10 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         let keep = self.entries.partition_point(|(end, _)| *end <= offset);
         self.entries.truncate(keep);
-        self.end_offset = self.entries.last().map_or(self.log_start_offset, |(end, _)| *end);
+        self.end_offset = self
+            .entries
+            .last()
+            .map_or(self.log_start_offset, |(end, _)| *end);
         self.flushed_offset = self.flushed_offset.min(self.end_offset);
         let end = self.end_offset;
         self.epochs.retain(|e| e.start_offset < end);
@@ -512,7 +520,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if latest.offset <= self.log_start_offset {
             return None;
         }
-        let behind: u64 = self.batches().take_while(|b| b.end_offset() <= latest.offset)
+        let behind: u64 = self
+            .batches()
+            .take_while(|b| b.end_offset() <= latest.offset)
             .map(|b| b.size_bytes() as u64)
             .sum();
         if behind <= max_retention_bytes {
@@ -523,9 +533,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     }
 
     fn advance_log_start(&mut self, new_start: Offset) {
-        let drop = self
-            .entries
-            .partition_point(|(end, _)| *end <= new_start);
+        let drop = self.entries.partition_point(|(end, _)| *end <= new_start);
         self.entries.drain_front(drop);
         self.log_start_offset = new_start;
         if self.end_offset < new_start {
@@ -538,8 +546,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             let mut covering = self.epochs[first_kept - 1];
             covering.start_offset = new_start;
             self.epochs.drain(..first_kept);
-            if self.batch(0).is_some_and(|b| b.epoch == covering.epoch)
-            {
+            if self.batch(0).is_some_and(|b| b.epoch == covering.epoch) {
                 self.epochs.insert(0, covering);
             }
         }
@@ -594,7 +601,10 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         let mut last_epoch = Epoch::MIN;
         for (end, b) in self.entries.iter() {
             if *end != b.end_offset() {
-                return Err(format!("batch at {} indexed as ending at {end}", b.base_offset));
+                return Err(format!(
+                    "batch at {} indexed as ending at {end}",
+                    b.base_offset
+                ));
             }
             if b.base_offset != expected {
                 return Err(format!(

@@ -108,7 +108,13 @@ impl LogMatching {
             };
         }
         let mut keep = m.entries.len().min(log.batch_count());
-        while keep > 0 && !log.batch(keep - 1).is_some_and(|b| m.entries.get(keep - 1).is_some_and(|e| Arc::ptr_eq(&e.batch, b))) {
+        while keep > 0
+            && !log.batch(keep - 1).is_some_and(|b| {
+                m.entries
+                    .get(keep - 1)
+                    .is_some_and(|e| Arc::ptr_eq(&e.batch, b))
+            })
+        {
             keep -= 1;
         }
         m.entries.truncate(keep);
