@@ -1,102 +1,138 @@
 // End to end: the release build in dist/, served by the Makefile on 127.0.0.1, driven
-// in Debian's headless Chromium. Run by `make test` (or `node --test e2e/` with
-// E2E_URL set). Playwright never downloads a browser here: playwright-core plus
-// executablePath, and flags that keep Chromium from calling out to Google.
+// in Debian's headless Chromium. Run by `make e2e` (or `node --test e2e/` with E2E_URL
+// set). Each test saves a screenshot under target/e2e/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, mkdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
+import {
+  URL_UNDER_TEST, launch, status, waitForLeader, screenshot, recordMetrics, nodePositions,
+} from "./lib.mjs";
 
-const URL_UNDER_TEST = process.env.E2E_URL;
-const SCREENSHOT = path.resolve("target/e2e/app.png");
-const CHROMIUM_ARGS = [
-  "--no-sandbox", // root in a container has no user namespace for the sandbox
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-let profileDir, context, page;
-const consoleErrors = [];
-const requests = [];
+let b, page;
 
 before(async () => {
-  assert.ok(URL_UNDER_TEST, "E2E_URL must point at the served dist/ (make test sets it)");
-  profileDir = await mkdtemp(path.join(tmpdir(), "kraftscope-e2e-"));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1200, height: 750 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("console", (msg) => msg.type() === "error" && consoleErrors.push(msg.text()));
-  page.on("pageerror", (err) => consoleErrors.push(String(err)));
-  page.on("request", (req) => requests.push(req.url()));
+  b = await launch();
+  page = b.page;
   await page.goto(URL_UNDER_TEST);
   await page.locator("canvas#cluster").waitFor();
 });
 
 after(async () => {
-  await context?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await b?.close();
 });
 
-test("the app mounts: title, header, canvas and side panel", async () => {
+test("the page loads and a leader appears", async () => {
   assert.equal(await page.title(), "KRaftScope");
-  assert.equal(await page.locator("header h1").textContent(), "KRaftScope");
-  const items = await page.locator("aside.panel li").allTextContents();
-  assert.deepEqual(items, ["Controller 1", "Controller 2", "Controller 3"]);
+  const s = await waitForLeader(page, 10000);
+  assert.ok(s.leader >= 1 && s.leader <= 3, JSON.stringify(s));
+  const m = await page.evaluate(() => window.__kraftscope);
+  assert.ok(m.firstPaintMs > 0 && m.leaderMs >= m.firstPaintMs, JSON.stringify(m));
+  await recordMetrics({ firstPaintMs: Math.round(m.firstPaintMs), timeToLeaderMs: Math.round(m.leaderMs) });
+  const names = await page.locator(".node-list button .name").allTextContents();
+  assert.deepEqual(names, ["Controller 1", "Controller 2", "Controller 3", "Broker 4", "Broker 5"]);
+  await page.waitForTimeout(700); // let some replication show
+  await screenshot(page, "01-leader.png");
 });
 
-test("the canvas fills the main area", async () => {
-  const main = await page.locator("main").boundingBox();
-  const canvas = await page.locator("canvas#cluster").boundingBox();
-  assert.ok(canvas.width > 400 && canvas.height > 300, JSON.stringify(canvas));
-  assert.ok(Math.abs(canvas.width - main.width) <= 1, `${canvas.width} vs ${main.width}`);
-  assert.ok(Math.abs(canvas.height - main.height) <= 1, `${canvas.height} vs ${main.height}`);
+test("crashing the leader through the UI gives a new leader in a higher epoch", async () => {
+  const before = await waitForLeader(page);
+  await page.locator(`button[data-node="${before.leader}"]`).click();
+  await page.getByRole("button", { name: `Crash Controller ${before.leader}` }).click();
+  const after = await waitForLeader(page, 15000, before.leader);
+  assert.notEqual(after.leader, before.leader);
+  assert.ok(after.epoch > before.epoch, `${after.epoch} > ${before.epoch}`);
+  const crashed = await page.locator(`button[data-node="${before.leader}"]`).getAttribute("data-state");
+  assert.equal(crashed, "stopped");
+  await screenshot(page, "02-new-leader.png");
+  // Bring it back for the next tests.
+  await page.getByRole("button", { name: `Restart Controller ${before.leader}` }).click();
+  await page.keyboard.press("Escape");
 });
 
-// Reads the canvas back: how many pixels differ from the corner (background) pixel,
-// and a cheap hash of the whole image to tell two frames apart.
-const readCanvas = () =>
-  page.evaluate(() => {
-    const c = document.querySelector("canvas#cluster");
-    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let differing = 0;
-    let hash = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) differing++;
-      hash = (hash * 31 + data[i] + data[i + 1] * 7 + data[i + 2] * 13) | 0;
-    }
-    return { differing, hash, width: c.width, height: c.height };
-  });
+test("dragging a node into empty space isolates it and a fault marker appears", async () => {
+  const s = await waitForLeader(page);
+  const markersBefore = await page.locator(".marker.fault").count();
+  const pos = await nodePositions(page);
+  const from = pos[s.leader];
+  const box = await page.locator("canvas#cluster").boundingBox();
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 30, box.y + box.height - 30, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction((n) => document.querySelectorAll(".marker.fault").length > n, markersBefore);
+  const text = await page.locator(".events").textContent();
+  assert.match(text, new RegExp(`Controller ${s.leader} is cut off from every other node`));
+  // The isolated leader loses its quorum; someone else leads a higher epoch.
+  const after = await waitForLeader(page, 15000, s.leader);
+  assert.ok(after.epoch > s.epoch);
+  await screenshot(page, "03-isolated.png");
+  // A node-to-node drag cuts one link (both ways) and is drawn.
+  const p2 = await nodePositions(page);
+  await page.mouse.move(p2[4].x, p2[4].y);
+  await page.mouse.down();
+  await page.mouse.move(p2[5].x, p2[5].y, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /A link from broker 4 is cut/.test(document.querySelector(".events").textContent));
+  await page.locator("#heal").click();
+});
 
-test("the canvas is painted and keeps being redrawn", async () => {
-  await page.waitForFunction(() => {
-    const c = document.querySelector("canvas#cluster");
-    return c.width > 300 && c.getContext("2d").getImageData(0, 0, 1, 1).data[3] === 255;
+test("seeking back shows the earlier state, and forward the later one", async () => {
+  await page.locator("#play").click(); // pause
+  const head = await status(page);
+  assert.ok(head.leader);
+  const scrub = page.locator("#scrubber");
+  await scrub.evaluate((el) => {
+    el.value = "300";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
   });
-  const first = await readCanvas();
-  assert.ok(first.differing > 1000, `only ${first.differing} non-background pixels`);
-  await page.waitForTimeout(300); // the pulse dot moves round the ring every frame
-  const later = await readCanvas();
-  assert.notEqual(later.hash, first.hash, "the canvas did not change between frames");
+  await page.waitForFunction(() => document.querySelector("#status").dataset.timeMs === "300");
+  const early = await status(page);
+  assert.equal(early.live, false);
+  assert.equal(early.leader, null, "no leader 300 ms into the run");
+  await screenshot(page, "04-seek-back.png");
+  await page.locator("#go-live").click();
+  await page.waitForFunction(() => document.querySelector("#status").dataset.live === "true");
+  const later = await status(page);
+  assert.ok(later.timeMs >= head.timeMs && later.leader, JSON.stringify(later));
+  await screenshot(page, "05-seek-forward.png");
+});
+
+test("acting in the past forks a branch and keeps the old one", async () => {
+  const scrub = page.locator("#scrubber");
+  await scrub.evaluate((el) => {
+    el.value = "2500";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.waitForFunction(() => document.querySelector("#status").dataset.live === "false");
+  await page.locator("#append-10").click();
+  await page.waitForFunction(() => document.querySelector("#status").dataset.branch === "1");
+  const options = await page.locator("#branch option").allTextContents();
+  assert.equal(options.length, 2, options.join());
+  await screenshot(page, "06-branch.png");
+});
+
+test("keyboard alone plays, pauses and steps", async () => {
+  await page.locator("body").click({ position: { x: 5, y: 5 } }).catch(() => {});
+  await page.keyboard.press("Escape");
+  await page.evaluate(() => document.activeElement?.blur());
+  const playing = async () => (await page.locator("#play").textContent()).includes("Pause");
+  if (!(await playing())) await page.keyboard.press(" ");
+  assert.equal(await playing(), true);
+  await page.keyboard.press(" ");
+  assert.equal(await playing(), false);
+  const t0 = (await status(page)).timeMs;
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((t) => Number(document.querySelector("#status").dataset.timeMs) > t, t0);
+  await page.keyboard.press("?");
+  await page.getByRole("dialog").waitFor();
+  await screenshot(page, "07-help.png");
+  await page.keyboard.press("Escape");
+  assert.equal(await page.getByRole("dialog").count(), 0);
+  await page.keyboard.press(" ");
+  assert.equal(await playing(), true);
 });
 
 test("nothing left 127.0.0.1 and nothing logged an error", () => {
-  const outside = requests.filter((u) => !u.startsWith("http://127.0.0.1:"));
+  const outside = b.requests.filter((u) => !u.startsWith("http://127.0.0.1:"));
   assert.deepEqual(outside, []);
-  assert.deepEqual(consoleErrors, []);
-});
-
-test("screenshot saved under target/e2e/", async () => {
-  await mkdir(path.dirname(SCREENSHOT), { recursive: true });
-  await page.screenshot({ path: SCREENSHOT });
-  console.log(`screenshot: ${SCREENSHOT}`);
+  assert.deepEqual(b.errors, []);
 });

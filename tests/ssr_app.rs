@@ -1,5 +1,6 @@
-//! The App rendered to HTML natively (Yew SSR): the page's skeleton is there without a
-//! browser. Native only: the `ssr` feature and tokio are native dev-dependencies.
+//! The App rendered to HTML natively (Yew SSR): the page's skeleton and its accessible
+//! controls are there without a browser. Native only: the `ssr` feature and tokio are
+//! native dev-dependencies.
 #![cfg(not(target_arch = "wasm32"))]
 
 use kraftscope::App;
@@ -36,9 +37,36 @@ async fn app_renders_title_canvas_and_panel() {
 }
 
 #[tokio::test]
-async fn panel_lists_the_placeholder_controllers() {
+async fn every_node_is_listed_with_an_accessible_name() {
     let html = render_app().await;
-    for id in 1..=3 {
-        assert!(html.contains(&format!("Controller {id}")), "{html}");
+    for name in [
+        "Controller 1",
+        "Controller 2",
+        "Controller 3",
+        "Broker 4",
+        "Broker 5",
+    ] {
+        assert!(
+            html.contains(&format!(r#"aria-label="{name}: "#)),
+            "{name} in {html}"
+        );
     }
+}
+
+#[tokio::test]
+async fn controls_have_accessible_names_and_a_live_region() {
+    let html = render_app().await;
+    for label in [
+        "Pause (space)",
+        "Step to the next event (right arrow)",
+        "Skip to the next interesting event (n)",
+        "Timeline: seek to any time in the run",
+        "Keyboard shortcuts (?)",
+    ] {
+        assert!(
+            html.contains(&format!(r#"aria-label="{label}""#)),
+            "{label}"
+        );
+    }
+    assert!(html.contains(r#"aria-live="polite""#));
 }

@@ -153,6 +153,12 @@ impl Timeline {
         &self.branches[self.current].run
     }
 
+    /// The current head's trace, so a view can keep and drain its events as it runs
+    /// (checkpoints never keep events, so this costs nothing in a seek).
+    pub fn head_trace_mut(&mut self) -> &mut super::trace::Trace {
+        self.branches[self.current].head.trace_mut()
+    }
+
     /// Run the current branch's head forward to `t_ms`, checkpointing on the way.
     pub fn advance_to(&mut self, t_ms: u64) {
         let every = self.checkpoint_every_ms;

@@ -1,138 +1,276 @@
-//! Draws the cluster view on a 2D canvas, one call per animation frame.
+//! Paints a [`Scene`] on a 2D canvas, once per animation frame.
 //!
 //! It only paints what it is given: no state survives between frames and nothing here
-//! decides anything about the cluster. For now the picture is a placeholder ring of
-//! controllers; the real nodes, roles and messages in flight replace it once the
-//! simulator exists.
+//! decides anything about the cluster. Message dots are batched by colour (one path
+//! and one fill per colour) so thousands of them stay cheap.
 
 use std::f64::consts::{PI, TAU};
 use web_sys::CanvasRenderingContext2d;
 
-/// The controllers drawn until the simulator supplies real ones.
-pub const PLACEHOLDER_CONTROLLERS: [u32; 3] = [1, 2, 3];
+use super::scene::{api_colour, state_colour, state_letter, Scene, MSG_RADIUS};
+use super::state::Selection;
+use crate::sim::trace::Api;
 
-/// What one frame needs to know about the world outside the canvas.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Frame {
-    /// Drawing area in CSS pixels (the backing store is this times the pixel ratio).
-    pub width_css: f64,
-    pub height_css: f64,
-    pub pixel_ratio: f64,
-    /// The `requestAnimationFrame` timestamp.
-    pub now_ms: f64,
-    /// False when the user asked for reduced motion: then nothing moves.
-    pub animate: bool,
-}
-
-const BACKGROUND: &str = "#0f172a";
-const RING: &str = "#334155";
-const NODE_FILL: &str = "#0d9488";
-const NODE_EDGE: &str = "#5eead4";
-const LABEL: &str = "#f8fafc";
-const PULSE: &str = "#fbbf24";
-/// One trip of the placeholder pulse round the ring.
-const PULSE_PERIOD_MS: f64 = 3_000.0;
-
-/// Where a ring of nodes sits in the drawing area, in CSS pixels.
+/// What one frame needs besides the scene.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RingLayout {
-    pub centre: (f64, f64),
-    pub ring_radius: f64,
-    pub node_radius: f64,
-    /// Node centres, the first at the top, then clockwise.
-    pub nodes: Vec<(f64, f64)>,
+pub struct Frame {
+    pub pixel_ratio: f64,
+    /// False when the user asked for reduced motion: no glide, no fades.
+    pub animate: bool,
+    pub selected: Option<Selection>,
+    /// Messages dropped recently: (x, y, age 0..1).
+    pub drops: Vec<(f64, f64, f64)>,
+    /// A link being dragged: from (x, y) to (x, y), one way.
+    pub drag: Option<((f64, f64), (f64, f64), bool)>,
+    pub time_label: String,
 }
 
-impl RingLayout {
-    pub fn new(count: usize, width: f64, height: f64) -> Self {
-        let centre = (width / 2.0, height / 2.0);
-        let ring_radius = width.min(height) * 0.32;
-        let node_radius = (width.min(height) * 0.08).clamp(12.0, 48.0);
-        let nodes = (0..count).map(|i| Self::point(centre, ring_radius, i as f64 / count as f64));
-        RingLayout {
-            centre,
-            ring_radius,
-            node_radius,
-            nodes: nodes.collect(),
-        }
-    }
+const BACKGROUND: &str = "#0b1120";
+const RING: &str = "#1e293b";
+const LABEL: &str = "#f8fafc";
+const MUTED: &str = "#94a3b8";
+const CUT: &str = "#f87171";
+const SELECT: &str = "#fde047";
+/// Above this many messages in flight, dots carry no text labels (unreadable anyway).
+const LABEL_LIMIT: usize = 120;
 
-    /// The point a `fraction` of a turn round the ring, clockwise from the top.
-    fn point(centre: (f64, f64), radius: f64, fraction: f64) -> (f64, f64) {
-        let angle = -PI / 2.0 + TAU * fraction;
-        (
-            centre.0 + radius * angle.cos(),
-            centre.1 + radius * angle.sin(),
-        )
-    }
-}
-
-/// Paints the placeholder ring of controllers labelled with their node ids.
-pub fn draw_placeholder(ctx: &CanvasRenderingContext2d, frame: &Frame) {
-    let (w, h) = (frame.width_css, frame.height_css);
+pub fn draw(ctx: &CanvasRenderingContext2d, scene: &Scene, frame: &Frame) {
+    let (w, h) = (scene.width, scene.height);
     // Draw in CSS pixels; the transform maps them onto the sharper backing store.
     let _ = ctx.set_transform(frame.pixel_ratio, 0.0, 0.0, frame.pixel_ratio, 0.0, 0.0);
     ctx.set_fill_style_str(BACKGROUND);
     ctx.fill_rect(0.0, 0.0, w, h);
 
-    let ring = RingLayout::new(PLACEHOLDER_CONTROLLERS.len(), w, h);
+    // The rings the nodes sit on.
     ctx.set_stroke_style_str(RING);
-    ctx.set_line_width(2.0);
-    ctx.begin_path();
-    let _ = ctx.arc(ring.centre.0, ring.centre.1, ring.ring_radius, 0.0, TAU);
-    ctx.stroke();
-
-    if frame.animate {
-        // A dot travelling round the ring shows at a glance that frames are being drawn.
-        let turn = (frame.now_ms % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
-        let (x, y) = RingLayout::point(ring.centre, ring.ring_radius, turn);
-        ctx.set_fill_style_str(PULSE);
+    ctx.set_line_width(1.5);
+    for r in [scene.inner_radius, scene.outer_radius] {
         ctx.begin_path();
-        let _ = ctx.arc(x, y, 5.0, 0.0, TAU);
-        ctx.fill();
-    }
-
-    let font_px = (ring.node_radius * 0.9).round();
-    ctx.set_font(&format!("600 {font_px}px system-ui, sans-serif"));
-    ctx.set_text_align("center");
-    ctx.set_text_baseline("middle");
-    for (id, &(x, y)) in PLACEHOLDER_CONTROLLERS.iter().zip(&ring.nodes) {
-        ctx.begin_path();
-        let _ = ctx.arc(x, y, ring.node_radius, 0.0, TAU);
-        ctx.set_fill_style_str(NODE_FILL);
-        ctx.fill();
-        ctx.set_stroke_style_str(NODE_EDGE);
+        let _ = ctx.arc(scene.centre.0, scene.centre.1, r, 0.0, TAU);
         ctx.stroke();
-        ctx.set_fill_style_str(LABEL);
-        let _ = ctx.fill_text(&id.to_string(), x, y);
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    draw_cuts(ctx, scene);
+    draw_messages(ctx, scene, frame);
+    draw_nodes(ctx, scene, frame);
 
-    #[test]
-    fn ring_starts_at_the_top_and_stays_inside_the_area() {
-        let ring = RingLayout::new(3, 800.0, 600.0);
-        assert_eq!(ring.nodes.len(), 3);
-        let (x0, y0) = ring.nodes[0];
-        assert!(
-            (x0 - 400.0).abs() < 1e-9,
-            "first node is centred horizontally"
-        );
-        assert!(y0 < 300.0, "first node is above the centre");
-        let r = ring.node_radius;
-        for (x, y) in ring.nodes {
-            assert!(x - r >= 0.0 && x + r <= 800.0 && y - r >= 0.0 && y + r <= 600.0);
+    // Dropped messages die as a red cross that fades.
+    ctx.set_line_width(2.0);
+    for &(x, y, age) in &frame.drops {
+        let _ = age;
+        ctx.set_global_alpha(if frame.animate { 1.0 - age } else { 1.0 });
+        ctx.set_stroke_style_str(CUT);
+        ctx.begin_path();
+        let s = 5.0;
+        ctx.move_to(x - s, y - s);
+        ctx.line_to(x + s, y + s);
+        ctx.move_to(x + s, y - s);
+        ctx.line_to(x - s, y + s);
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
+
+    if let Some(((x0, y0), (x1, y1), one_way)) = frame.drag {
+        ctx.set_stroke_style_str(CUT);
+        ctx.set_line_width(2.0);
+        let _ = ctx.set_line_dash(&dash(&[6.0, 4.0]));
+        ctx.begin_path();
+        ctx.move_to(x0, y0);
+        ctx.line_to(x1, y1);
+        ctx.stroke();
+        let _ = ctx.set_line_dash(&dash(&[]));
+        if one_way {
+            arrow_head(ctx, (x0, y0), (x1, y1), 10.0);
         }
     }
 
-    #[test]
-    fn ring_nodes_are_evenly_spaced() {
-        let c = RingLayout::new(3, 500.0, 500.0).nodes;
-        let d = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1);
-        let (ab, bc, ca) = (d(c[0], c[1]), d(c[1], c[2]), d(c[2], c[0]));
-        assert!((ab - bc).abs() < 1e-9 && (bc - ca).abs() < 1e-9);
+    ctx.set_font("500 12px system-ui, sans-serif");
+    ctx.set_text_align("left");
+    ctx.set_text_baseline("top");
+    ctx.set_fill_style_str(MUTED);
+    let _ = ctx.fill_text(&frame.time_label, 10.0, 10.0);
+}
+
+fn dash(v: &[f64]) -> wasm_bindgen::JsValue {
+    let a = js_sys::Array::new();
+    for x in v {
+        a.push(&(*x).into());
+    }
+    a.into()
+}
+
+fn arrow_head(ctx: &CanvasRenderingContext2d, from: (f64, f64), to: (f64, f64), size: f64) {
+    let a = (to.1 - from.1).atan2(to.0 - from.0);
+    ctx.begin_path();
+    ctx.move_to(to.0, to.1);
+    ctx.line_to(to.0 - size * (a - 0.4).cos(), to.1 - size * (a - 0.4).sin());
+    ctx.line_to(to.0 - size * (a + 0.4).cos(), to.1 - size * (a + 0.4).sin());
+    ctx.close_path();
+    ctx.set_fill_style_str(CUT);
+    ctx.fill();
+}
+
+fn draw_cuts(ctx: &CanvasRenderingContext2d, scene: &Scene) {
+    ctx.set_stroke_style_str(CUT);
+    ctx.set_line_width(1.5);
+    let _ = ctx.set_line_dash(&dash(&[5.0, 4.0]));
+    for c in &scene.cuts {
+        let (Some(a), Some(b)) = (scene.node(c.from), scene.node(c.to)) else {
+            continue;
+        };
+        ctx.begin_path();
+        ctx.move_to(a.x, a.y);
+        ctx.line_to(b.x, b.y);
+        ctx.stroke();
+    }
+    let _ = ctx.set_line_dash(&dash(&[]));
+    for c in &scene.cuts {
+        let (Some(a), Some(b)) = (scene.node(c.from), scene.node(c.to)) else {
+            continue;
+        };
+        let (mx, my) = ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+        // A cross where the link is cut; one-way cuts add an arrow at the receiver.
+        ctx.begin_path();
+        ctx.move_to(mx - 5.0, my - 5.0);
+        ctx.line_to(mx + 5.0, my + 5.0);
+        ctx.move_to(mx + 5.0, my - 5.0);
+        ctx.line_to(mx - 5.0, my + 5.0);
+        ctx.stroke();
+        if !c.both {
+            let d = (b.x - a.x).hypot(b.y - a.y).max(1.0);
+            let k = (d - b.r - 2.0) / d;
+            arrow_head(
+                ctx,
+                (a.x, a.y),
+                (a.x + (b.x - a.x) * k, a.y + (b.y - a.y) * k),
+                10.0,
+            );
+        }
+    }
+    for id in &scene.isolated {
+        if let Some(n) = scene.node(*id) {
+            let _ = ctx.set_line_dash(&dash(&[4.0, 3.0]));
+            ctx.begin_path();
+            let _ = ctx.arc(n.x, n.y, n.r + 10.0, 0.0, TAU);
+            ctx.stroke();
+            let _ = ctx.set_line_dash(&dash(&[]));
+        }
+    }
+}
+
+fn draw_messages(ctx: &CanvasRenderingContext2d, scene: &Scene, frame: &Frame) {
+    // One path per colour.
+    let mut colours: Vec<&'static str> = Api::ALL.iter().map(|a| api_colour(*a)).collect();
+    colours.dedup();
+    for colour in colours {
+        ctx.begin_path();
+        let mut any = false;
+        for m in scene
+            .messages
+            .iter()
+            .filter(|m| api_colour(m.api) == colour)
+        {
+            ctx.move_to(m.x + MSG_RADIUS, m.y);
+            let _ = ctx.arc(m.x, m.y, MSG_RADIUS, 0.0, TAU);
+            any = true;
+        }
+        if any {
+            ctx.set_fill_style_str(colour);
+            ctx.fill();
+        }
+    }
+    if let Some(Selection::Message(id)) = frame.selected {
+        if let Some(m) = scene.message(id) {
+            ctx.set_stroke_style_str(SELECT);
+            ctx.set_line_width(2.0);
+            ctx.begin_path();
+            let _ = ctx.arc(m.x, m.y, MSG_RADIUS + 4.0, 0.0, TAU);
+            ctx.stroke();
+        }
+    }
+    if scene.messages.len() <= LABEL_LIMIT {
+        ctx.set_font("600 10px system-ui, sans-serif");
+        ctx.set_text_align("left");
+        ctx.set_text_baseline("middle");
+        for m in &scene.messages {
+            ctx.set_fill_style_str(api_colour(m.api));
+            let text = match &m.mark {
+                Some(mark) => format!("{} {mark}", m.label),
+                None => m.label.to_string(),
+            };
+            let _ = ctx.fill_text(&text, m.x + MSG_RADIUS + 3.0, m.y - 7.0);
+        }
+    }
+}
+
+fn draw_nodes(ctx: &CanvasRenderingContext2d, scene: &Scene, frame: &Frame) {
+    let selected_node = match frame.selected {
+        Some(Selection::Node(id)) => Some(id),
+        _ => None,
+    };
+    for n in &scene.nodes {
+        // The timer ring drains clockwise from the top.
+        ctx.set_line_width(3.0);
+        ctx.set_stroke_style_str(RING);
+        ctx.begin_path();
+        let _ = ctx.arc(n.x, n.y, n.r + 5.0, 0.0, TAU);
+        ctx.stroke();
+        if let Some(left) = n.timer_left {
+            ctx.set_stroke_style_str("#e2e8f0");
+            ctx.begin_path();
+            let _ = ctx.arc(n.x, n.y, n.r + 5.0, -PI / 2.0, -PI / 2.0 + TAU * left);
+            ctx.stroke();
+        }
+        ctx.begin_path();
+        let _ = ctx.arc(n.x, n.y, n.r, 0.0, TAU);
+        ctx.set_fill_style_str(state_colour(n.state));
+        ctx.fill();
+        // Voters have a solid edge, observers a dashed one; combined nodes a double one.
+        ctx.set_line_width(2.0);
+        ctx.set_stroke_style_str(if selected_node == Some(n.id) {
+            SELECT
+        } else {
+            LABEL
+        });
+        if !n.voter {
+            let _ = ctx.set_line_dash(&dash(&[3.0, 3.0]));
+        }
+        ctx.stroke();
+        let _ = ctx.set_line_dash(&dash(&[]));
+        if n.combined {
+            ctx.begin_path();
+            let _ = ctx.arc(n.x, n.y, n.r - 4.0, 0.0, TAU);
+            ctx.stroke();
+        }
+        if selected_node == Some(n.id) {
+            ctx.set_line_width(3.0);
+            ctx.begin_path();
+            let _ = ctx.arc(n.x, n.y, n.r + 10.0, 0.0, TAU);
+            ctx.stroke();
+        }
+
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        ctx.set_fill_style_str(if n.state.is_some() { "#0b1120" } else { LABEL });
+        let big = (n.r * 0.9).clamp(8.0, 24.0).round();
+        ctx.set_font(&format!("700 {big}px system-ui, sans-serif"));
+        let _ = ctx.fill_text(state_letter(n.state), n.x, n.y + 1.0);
+
+        let small = if n.r < 14.0 { 9.0 } else { 12.0 };
+        ctx.set_font(&format!("600 {small}px system-ui, sans-serif"));
+        ctx.set_fill_style_str(LABEL);
+        let role = if n.voter { "C" } else { "B" };
+        let _ = ctx.fill_text(&format!("{role}{}", n.id), n.x, n.y - n.r - 14.0);
+        let mut below = format!("e{}", n.epoch);
+        if let Some(l) = n.leader {
+            if l != n.id {
+                below.push_str(&format!(" →{l}"));
+            }
+        }
+        if let Some((granted, needed)) = n.votes {
+            below.push_str(&format!(" {granted}/{needed}✓"));
+        }
+        ctx.set_fill_style_str(MUTED);
+        let _ = ctx.fill_text(&below, n.x, n.y + n.r + 15.0);
     }
 }

@@ -1,0 +1,529 @@
+//! The UI's one reducer: everything the page can change goes through [`Model::reduce`]
+//! as an [`Action`]. Plain Rust (no Yew, no DOM) so it is tested natively.
+//!
+//! The model drives a sim [`Timeline`]: at the live edge it advances the current
+//! branch's head; after a seek it holds a copy of the world at the view time and
+//! replays the branch's recorded interventions as that copy plays forward. Acting in
+//! the past forks a branch (the timeline does that); the old branch stays selectable.
+//!
+//! It never decides anything about the protocol: what it shows is read from the world.
+
+use crate::kraft::NodeId;
+use crate::sim::trace::{FaultKind, MsgInfo};
+use crate::sim::{ClusterSpec, Intervention, Timeline, TraceEvent, TraceKind, World};
+
+/// Simulated milliseconds the model may advance in one frame (keeps a frame bounded
+/// even at 100x on a large cluster; the view time then lags and catches up).
+pub const MAX_SIM_MS_PER_FRAME: f64 = 2_000.0;
+/// Events kept per branch for the narration and the scrubber's markers.
+pub const MAX_KEPT_EVENTS: usize = 20_000;
+pub const MIN_SPEED: f64 = 0.01;
+pub const MAX_SPEED: f64 = 100.0;
+
+/// What is selected for the inspectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Node(NodeId),
+    Message(u64),
+}
+
+/// Everything the page can ask of the model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Play,
+    Pause,
+    TogglePlay,
+    /// Run to the next event (and pause).
+    Step,
+    /// Jump back (negative) or forward by this many simulated milliseconds.
+    Nudge(i64),
+    SetSpeed(f64),
+    Seek(u64),
+    /// Run until the next election, fault or leader change (bounded), then pause.
+    SkipToInteresting,
+    Select(Option<Selection>),
+    Intervene(Intervention),
+    SwitchBranch(usize),
+    /// Start a fresh run with this cluster.
+    Reset(ClusterSpec),
+    /// One animation frame: `wall_ms` of real time passed.
+    Frame {
+        wall_ms: f64,
+    },
+}
+
+/// A marker on the timeline scrubber.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkerKind {
+    Election,
+    LeaderChange,
+    Fault,
+    Violation,
+}
+
+pub struct Model {
+    timeline: Timeline,
+    /// Per branch: notable events in time order (a fork copies its parent's prefix).
+    kept: Vec<Vec<TraceEvent>>,
+    /// A copy of the world at the view time, when looking at the past.
+    past: Option<World>,
+    /// The view time (fractional so messages glide between integer milliseconds).
+    view_ms: f64,
+    pub playing: bool,
+    pub speed: f64,
+    pub selected: Option<Selection>,
+    /// The last message that was selected, kept after it is delivered.
+    pub selected_msg: Option<MsgInfo>,
+    /// The last refused action, said where the user acted.
+    pub error: Option<String>,
+    /// Bumped whenever something the panels show may have changed outside frames.
+    pub revision: u64,
+}
+
+impl Model {
+    pub fn new(spec: ClusterSpec) -> Self {
+        let mut timeline = Timeline::new(spec);
+        timeline.head_trace_mut().set_keep_events(true);
+        Self {
+            timeline,
+            kept: vec![Vec::new()],
+            past: None,
+            view_ms: 0.0,
+            playing: true,
+            speed: 1.0,
+            selected: None,
+            selected_msg: None,
+            error: None,
+            revision: 0,
+        }
+    }
+
+    /// The default cluster: three controllers, two brokers, pre-vote on.
+    pub fn default_spec(seed: u64) -> ClusterSpec {
+        ClusterSpec::new(3, 2, seed, true)
+    }
+
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// The world at the view time.
+    pub fn world(&self) -> &World {
+        self.past.as_ref().unwrap_or_else(|| self.timeline.head())
+    }
+
+    pub fn view_ms(&self) -> f64 {
+        self.view_ms
+    }
+
+    pub fn head_ms(&self) -> u64 {
+        self.timeline.head().now_ms()
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.past.is_none()
+    }
+
+    /// Notable events of the current branch up to the view time.
+    pub fn events(&self) -> &[TraceEvent] {
+        let all = &self.kept[self.timeline.current()];
+        let t = self.world().now_ms();
+        &all[..all.partition_point(|e| e.at_ms <= t)]
+    }
+
+    /// Every notable event of the current branch (for the scrubber's markers).
+    pub fn all_events(&self) -> &[TraceEvent] {
+        &self.kept[self.timeline.current()]
+    }
+
+    pub fn reduce(&mut self, action: Action) {
+        if !matches!(action, Action::Frame { .. }) {
+            self.revision += 1;
+        }
+        match action {
+            Action::Play => self.playing = true,
+            Action::Pause => self.playing = false,
+            Action::TogglePlay => self.playing = !self.playing,
+            Action::Step => {
+                self.playing = false;
+                let next = self.world().next_event_ms();
+                if let Some(t) = next {
+                    self.advance_to(t);
+                }
+            }
+            Action::Nudge(delta_ms) => {
+                let now = self.world().now_ms() as i64;
+                let t = (now + delta_ms).max(0) as u64;
+                if delta_ms > 0 && !self.playing && t > self.head_ms() {
+                    self.advance_to(t);
+                } else {
+                    self.seek(t);
+                }
+            }
+            Action::SetSpeed(s) => {
+                if s.is_finite() {
+                    self.speed = s.clamp(MIN_SPEED, MAX_SPEED);
+                }
+            }
+            Action::Seek(t) => self.seek(t),
+            Action::SkipToInteresting => self.skip_to_interesting(),
+            Action::Select(sel) => {
+                self.selected = sel;
+                self.selected_msg = match sel {
+                    Some(Selection::Message(id)) => self
+                        .world()
+                        .in_flight()
+                        .find(|f| f.info.id == id)
+                        .map(|f| *f.info),
+                    _ => None,
+                };
+            }
+            Action::Intervene(i) => self.intervene(i),
+            Action::SwitchBranch(b) => {
+                if b < self.timeline.branches().len() {
+                    self.timeline.switch_to(b);
+                    self.past = None;
+                    self.view_ms = self.head_ms() as f64;
+                    self.timeline.head_trace_mut().set_keep_events(true);
+                    self.error = None;
+                }
+            }
+            Action::Reset(spec) => {
+                let (speed, playing) = (self.speed, self.playing);
+                *self = Model::new(spec);
+                self.speed = speed;
+                self.playing = playing;
+            }
+            Action::Frame { wall_ms } => {
+                if self.playing && wall_ms.is_finite() && wall_ms > 0.0 {
+                    // A backgrounded tab comes back with a huge gap: never jump by it.
+                    let dt = (wall_ms.min(250.0) * self.speed).min(MAX_SIM_MS_PER_FRAME);
+                    let target = self.view_ms + dt;
+                    self.advance_to(target.floor() as u64);
+                    self.view_ms = target.max(self.world().now_ms() as f64);
+                }
+            }
+        }
+    }
+
+    /// Advance the view (and, at the live edge, the head) to `t`.
+    fn advance_to(&mut self, t: u64) {
+        if let Some(w) = &mut self.past {
+            let run = self.timeline.run();
+            replay_into(w, &run.interventions, t);
+            if w.now_ms() >= self.timeline.head().now_ms() {
+                // Caught up with the head: continue live.
+                self.past = None;
+            } else {
+                self.view_ms = w.now_ms() as f64;
+                return;
+            }
+        }
+        if t > self.head_ms() {
+            self.timeline.advance_to(t);
+            self.drain_head_events();
+        }
+        self.view_ms = self.head_ms() as f64;
+    }
+
+    fn drain_head_events(&mut self) {
+        let events = self.timeline.head_trace_mut().take_events();
+        let kept = &mut self.kept[self.timeline.current()];
+        kept.extend(events.into_iter().filter(is_notable));
+        if kept.len() > MAX_KEPT_EVENTS {
+            let extra = kept.len() - MAX_KEPT_EVENTS;
+            kept.drain(..extra);
+        }
+    }
+
+    fn seek(&mut self, t: u64) {
+        if t >= self.head_ms() {
+            self.past = None;
+            self.view_ms = self.head_ms() as f64;
+        } else {
+            let w = self.timeline.seek(t);
+            self.view_ms = w.now_ms() as f64;
+            self.past = Some(w);
+        }
+    }
+
+    fn intervene(&mut self, i: Intervention) {
+        let t = self.world().now_ms();
+        let before = self.timeline.current();
+        let forked = !self.is_live();
+        match self.timeline.intervene(t, i) {
+            Ok(b) => {
+                self.error = None;
+                if forked || b != before {
+                    // A new branch: it shares the parent's history up to t.
+                    let prefix: Vec<TraceEvent> = self.kept[before]
+                        .iter()
+                        .take_while(|e| e.at_ms <= t)
+                        .copied()
+                        .collect();
+                    while self.kept.len() <= b {
+                        self.kept.push(Vec::new());
+                    }
+                    self.kept[b] = prefix;
+                }
+                self.past = None;
+                self.timeline.head_trace_mut().set_keep_events(true);
+                self.drain_head_events();
+                self.view_ms = self.head_ms() as f64;
+            }
+            Err(e) => self.error = Some(capitalise(&e.to_string())),
+        }
+    }
+
+    /// Runs forward event by event until something worth seeing happens, for at most
+    /// 60 s of simulated time; then pauses there.
+    fn skip_to_interesting(&mut self) {
+        self.playing = false;
+        let start = self.world().now_ms();
+        let limit = start + 60_000;
+        let mut t = start;
+        // Markers already known further on this branch (after a seek).
+        if let Some(e) = self
+            .all_events()
+            .iter()
+            .find(|e| e.at_ms > start && marker_kind(e).is_some())
+        {
+            let at = e.at_ms;
+            self.seek(at);
+            return;
+        }
+        while t < limit {
+            t += 50;
+            let n = self.kept[self.timeline.current()].len();
+            self.advance_to(t);
+            let kept = &self.kept[self.timeline.current()];
+            if let Some(e) = kept[n.min(kept.len())..]
+                .iter()
+                .find(|e| marker_kind(e).is_some())
+            {
+                let at = e.at_ms;
+                self.seek(at);
+                return;
+            }
+        }
+    }
+
+    /// The markers of the current branch, in time order.
+    pub fn markers(&self) -> Vec<(u64, MarkerKind)> {
+        self.all_events()
+            .iter()
+            .filter_map(|e| marker_kind(e).map(|k| (e.at_ms, k)))
+            .collect()
+    }
+}
+
+/// Replays `interventions` recorded after `w`'s position (up to `t`) while running `w`
+/// to `t`: what [`Timeline::seek`] does, continued from a world already in hand.
+fn replay_into(w: &mut World, interventions: &[crate::sim::timeline::Recorded], t: u64) {
+    let pos = w.position();
+    for r in interventions {
+        if (r.at_ms, r.steps) <= pos {
+            continue;
+        }
+        if r.at_ms > t {
+            break;
+        }
+        w.run_to_position(r.at_ms, r.steps);
+        let _ = w.apply(&r.intervention);
+    }
+    w.run_until(t);
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Events the narration tells and the markers show (sends and deliveries are too many).
+pub fn is_notable(e: &TraceEvent) -> bool {
+    !matches!(
+        e.kind,
+        TraceKind::Sent(_)
+            | TraceKind::Delivered(_)
+            | TraceKind::HighWatermark { .. }
+            | TraceKind::Committed { .. }
+            | TraceKind::Duplicated { .. }
+    )
+}
+
+pub fn marker_kind(e: &TraceEvent) -> Option<MarkerKind> {
+    use crate::kraft::StateKind;
+    match e.kind {
+        TraceKind::StateChanged {
+            to: StateKind::Leader,
+            ..
+        } => Some(MarkerKind::LeaderChange),
+        TraceKind::StateChanged {
+            to: StateKind::Candidate,
+            ..
+        } => Some(MarkerKind::Election),
+        TraceKind::Fault(FaultKind::Net | FaultKind::Set) => None,
+        TraceKind::Fault(_) => Some(MarkerKind::Fault),
+        TraceKind::Violation(_) => Some(MarkerKind::Violation),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kraft::StateKind;
+
+    fn model() -> Model {
+        Model::new(ClusterSpec::new(3, 0, 7, true))
+    }
+
+    fn play_for(m: &mut Model, wall_ms: f64) {
+        let mut left = wall_ms;
+        while left > 0.0 {
+            m.reduce(Action::Frame { wall_ms: 16.0 });
+            left -= 16.0;
+        }
+    }
+
+    #[test]
+    fn playing_elects_a_leader_and_narrates_it() {
+        let mut m = model();
+        play_for(&mut m, 4_000.0);
+        assert!(m.world().leader().is_some(), "no leader after 4 s");
+        assert!(m.events().iter().any(|e| matches!(
+            e.kind,
+            TraceKind::StateChanged {
+                to: StateKind::Leader,
+                ..
+            }
+        )));
+        assert!(m
+            .markers()
+            .iter()
+            .any(|(_, k)| *k == MarkerKind::LeaderChange));
+    }
+
+    #[test]
+    fn paused_frames_do_not_advance_and_speed_is_clamped() {
+        let mut m = model();
+        m.reduce(Action::Pause);
+        m.reduce(Action::Frame { wall_ms: 500.0 });
+        assert_eq!(m.world().now_ms(), 0);
+        m.reduce(Action::SetSpeed(1e9));
+        assert_eq!(m.speed, MAX_SPEED);
+        m.reduce(Action::SetSpeed(f64::NAN));
+        assert_eq!(m.speed, MAX_SPEED);
+        m.reduce(Action::SetSpeed(0.0));
+        assert_eq!(m.speed, MIN_SPEED);
+    }
+
+    #[test]
+    fn a_frame_advances_at_most_a_bounded_slice() {
+        let mut m = model();
+        m.reduce(Action::SetSpeed(100.0));
+        m.reduce(Action::Frame { wall_ms: 10_000.0 });
+        assert!(m.view_ms() <= MAX_SIM_MS_PER_FRAME + 1.0, "{}", m.view_ms());
+    }
+
+    #[test]
+    fn step_runs_to_the_next_event_and_pauses() {
+        let mut m = model();
+        let next = m.world().next_event_ms().unwrap();
+        m.reduce(Action::Step);
+        assert!(!m.playing);
+        assert_eq!(m.world().now_ms(), next);
+    }
+
+    #[test]
+    fn seeking_back_and_forward_shows_earlier_and_later_states() {
+        let mut m = model();
+        play_for(&mut m, 3_000.0);
+        let head = m.head_ms();
+        m.reduce(Action::Seek(0));
+        assert!(!m.is_live());
+        assert_eq!(m.world().now_ms(), 0);
+        assert!(m.world().leader().is_none());
+        assert!(m.events().len() < m.all_events().len());
+        m.reduce(Action::Seek(head));
+        assert!(m.is_live());
+        assert!(m.world().leader().is_some());
+    }
+
+    #[test]
+    fn playing_in_the_past_catches_up_with_the_head() {
+        let mut m = model();
+        play_for(&mut m, 2_000.0);
+        m.reduce(Action::Seek(500));
+        play_for(&mut m, 2_000.0);
+        assert!(m.is_live());
+    }
+
+    #[test]
+    fn crashing_the_leader_elects_another_in_a_higher_epoch() {
+        let mut m = model();
+        play_for(&mut m, 3_000.0);
+        let leader = m.world().leader().unwrap();
+        let epoch = m.world().process(leader).unwrap().epoch();
+        m.reduce(Action::Intervene(Intervention::Crash(leader)));
+        assert!(m.error.is_none());
+        play_for(&mut m, 6_000.0);
+        let next = m.world().leader().expect("a new leader");
+        assert_ne!(next, leader);
+        assert!(m.world().process(next).unwrap().epoch() > epoch);
+        assert!(m.markers().iter().any(|(_, k)| *k == MarkerKind::Fault));
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_and_keeps_the_old_branch() {
+        let mut m = model();
+        play_for(&mut m, 3_000.0);
+        m.reduce(Action::Seek(1_000));
+        m.reduce(Action::Intervene(Intervention::Isolate(1)));
+        assert_eq!(m.timeline().branches().len(), 2);
+        assert_eq!(m.timeline().current(), 1);
+        assert!(m.is_live());
+        assert_eq!(m.head_ms(), 1_000);
+        m.reduce(Action::SwitchBranch(0));
+        assert_eq!(m.timeline().current(), 0);
+        assert!(m.head_ms() >= 3_000);
+        m.reduce(Action::SwitchBranch(99)); // ignored
+        assert_eq!(m.timeline().current(), 0);
+    }
+
+    #[test]
+    fn a_refused_intervention_says_why_and_changes_nothing() {
+        let mut m = model();
+        m.reduce(Action::Intervene(Intervention::Restart(1)));
+        assert_eq!(m.error.as_deref(), Some("Node 1 is running"));
+        m.reduce(Action::Intervene(Intervention::Crash(42)));
+        assert!(m.error.is_some());
+        assert!(m.timeline().run().interventions.is_empty());
+    }
+
+    #[test]
+    fn skip_to_interesting_stops_at_a_marker() {
+        let mut m = model();
+        m.reduce(Action::SkipToInteresting);
+        assert!(!m.playing);
+        let t = m.world().now_ms();
+        assert!(m.markers().iter().any(|(at, _)| *at == t), "stopped at {t}");
+    }
+
+    #[test]
+    fn nudges_seek_within_the_run() {
+        let mut m = model();
+        play_for(&mut m, 2_000.0);
+        m.reduce(Action::Pause);
+        let head = m.head_ms();
+        m.reduce(Action::Nudge(-1_000));
+        assert_eq!(m.world().now_ms(), head - 1_000);
+        m.reduce(Action::Nudge(-1_000_000));
+        assert_eq!(m.world().now_ms(), 0);
+        m.reduce(Action::Nudge(100));
+        assert_eq!(m.world().now_ms(), 100);
+    }
+}
