@@ -7,7 +7,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::{Action, MarkerKind, MAX_SPEED, MIN_SPEED};
-use super::view_model::{format_ms, PanelData};
+use super::view_model::{format_ms, LogRow, PanelData};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -72,7 +72,7 @@ pub fn transport(props: &TransportProps) -> Html {
                 { if d.playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
             <button id="step" onclick={send(Action::Step)} aria-label="Step to the next event (right arrow)">{ "Step ›" }</button>
-            <button id="skip" onclick={send(Action::SkipToInteresting)} aria-label="Skip to the next interesting event (n)">{ "Next event ⏭" }</button>
+            <button id="skip" onclick={send(Action::SkipToInteresting)} aria-label="Skip to the next interesting event (n)">{ "Next event »" }</button>
             <label class="speed">
                 <span>{ "Speed " }<strong id="speed-value">{ speed_label(d.speed) }</strong></span>
                 <input id="speed" type="range" min="0" max="100" step="1"
@@ -178,7 +178,7 @@ pub fn timeline_bar(props: &Props) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct LogsProps {
-    pub data: Rc<PanelData>,
+    pub logs: Rc<Vec<LogRow>>,
 }
 
 /// Colours for epochs, cycling.
@@ -188,7 +188,7 @@ const EPOCH_COLOURS: [&str; 8] = [
 
 #[function_component(LogsPanel)]
 pub fn logs_panel(props: &LogsProps) -> Html {
-    let d = &props.data;
+    let d = props;
     let top = d.logs.iter().map(|l| l.end).max().unwrap_or(0).max(1);
     let bottom = d
         .logs

@@ -93,6 +93,8 @@ pub fn bench_model(seed: u64) -> Model {
         (ConfigKey::RequestTimeoutMs, 400),
         (ConfigKey::FetchMaxWaitMs, 50),
         (ConfigKey::RetryBackoffMs, 20),
+        (ConfigKey::ElectionTimeoutMs, 8_000),
+        (ConfigKey::FetchTimeoutMs, 16_000),
     ] {
         key.apply(&mut spec.quorum, value);
     }
@@ -159,7 +161,9 @@ pub fn app() -> Html {
         let toggle_help = toggle_help.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
-                gloo::events::EventListener::new(&w, "keydown", move |e| {
+                // Not passive: shortcuts call preventDefault (space would scroll).
+                let options = gloo::events::EventListenerOptions::enable_prevent_default();
+                gloo::events::EventListener::new_with_options(&w, "keydown", options, move |e| {
                     if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
                         on_key(e, &dispatch, &toggle_help);
                     }
@@ -182,7 +186,7 @@ pub fn app() -> Html {
             </main>
             <section class="bottom" aria-label="Timeline and logs">
                 <TimelineBar data={p.clone()} dispatch={dispatch.clone()} />
-                <LogsPanel data={p.clone()} />
+                <LogsPanel logs={p.logs.clone()} />
             </section>
             <SidePanel data={p.clone()} dispatch={dispatch.clone()} />
             <div class="visually-hidden" aria-live="polite" id="narration-live">
@@ -272,6 +276,18 @@ fn on_key(e: &web_sys::KeyboardEvent, dispatch: &Callback<Action>, help: &Callba
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bench_load_has_fifty_nodes_and_many_messages_in_flight() {
+        let mut m = bench_model(1);
+        assert_eq!(m.world().processes().len(), 50);
+        for _ in 0..300 {
+            m.reduce(Action::Frame { wall_ms: 16.0 });
+        }
+        let n = m.world().in_flight().count();
+        eprintln!("in flight after 4.8 s: {n}");
+        assert!(n >= 500, "{n} in flight");
+    }
 
     #[test]
     fn page_options_ignore_bad_input() {

@@ -8,7 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::state::{Action, MarkerKind, Selection};
-use super::view_model::{format_ms, PanelData};
+use super::view_model::{format_ms, EventRow, NodeRow, PanelData, SafetyRow};
 use crate::sim::{ConfigKey, Intervention, LinkSpec};
 
 #[derive(Properties, PartialEq)]
@@ -26,10 +26,10 @@ pub fn side_panel(props: &Props) -> Html {
                 <p class="error" role="alert">{ e }</p>
             }
             <Inspector data={d.clone()} dispatch={props.dispatch.clone()} />
-            <NodeList data={d.clone()} dispatch={props.dispatch.clone()} />
-            <Network data={d.clone()} dispatch={props.dispatch.clone()} />
-            <Events data={d.clone()} dispatch={props.dispatch.clone()} />
-            <Safety data={d.clone()} dispatch={props.dispatch.clone()} />
+            <NodeList rows={d.nodes.clone()} dispatch={props.dispatch.clone()} />
+            <Network pre_vote={d.pre_vote} dispatch={props.dispatch.clone()} />
+            <Events rows={d.events.clone()} dispatch={props.dispatch.clone()} />
+            <Safety rows={d.safety.clone()} dispatch={props.dispatch.clone()} />
         </aside>
     }
 }
@@ -97,14 +97,20 @@ fn inspector(props: &Props) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct RowsProps<T: PartialEq + 'static> {
+    rows: Rc<Vec<T>>,
+    dispatch: Callback<Action>,
+}
+
 #[function_component(NodeList)]
-fn node_list(props: &Props) -> Html {
-    let d = &props.data;
+fn node_list(props: &RowsProps<NodeRow>) -> Html {
+    let d = props;
     html! {
         <section class="card" aria-labelledby="nodes-title">
             <h2 id="nodes-title">{ "Nodes" }</h2>
             <ul class="node-list">
-                { for d.nodes.iter().map(|n| {
+                { for d.rows.iter().map(|n| {
                     let dispatch = props.dispatch.clone();
                     let id = n.id;
                     let selected = n.selected;
@@ -129,9 +135,14 @@ fn node_list(props: &Props) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct NetworkProps {
+    pre_vote: bool,
+    dispatch: Callback<Action>,
+}
+
 #[function_component(Network)]
-fn network(props: &Props) -> Html {
-    let d = &props.data;
+fn network(props: &NetworkProps) -> Html {
     let latency = use_state(|| 10u64);
     let loss = use_state(|| 0u32);
     let dispatch = props.dispatch.clone();
@@ -205,7 +216,7 @@ fn network(props: &Props) -> Html {
                 <input type="range" min="0" max="100" step="1" value={loss.to_string()} onchange={on_loss} aria-label="Message loss in percent" />
             </label>
             <label class="switch">
-                <input type="checkbox" checked={d.pre_vote} onchange={on_prevote} />
+                <input type="checkbox" checked={props.pre_vote} onchange={on_prevote} />
                 <span>{ "Pre-vote (KIP-996); takes effect as nodes restart" }</span>
             </label>
         </section>
@@ -213,13 +224,13 @@ fn network(props: &Props) -> Html {
 }
 
 #[function_component(Events)]
-fn events(props: &Props) -> Html {
-    let d = &props.data;
+fn events(props: &RowsProps<EventRow>) -> Html {
+    let d = props;
     html! {
         <section class="card" aria-labelledby="events-title">
             <h2 id="events-title">{ "Events" }</h2>
             <ol class="events">
-                { for d.events.iter().map(|e| {
+                { for d.rows.iter().map(|e| {
                     let dispatch = props.dispatch.clone();
                     let at = e.at_ms;
                     let onclick = Callback::from(move |_: MouseEvent| dispatch.emit(Action::Seek(at)));
@@ -244,13 +255,13 @@ fn events(props: &Props) -> Html {
 }
 
 #[function_component(Safety)]
-fn safety(props: &Props) -> Html {
-    let d = &props.data;
+fn safety(props: &RowsProps<SafetyRow>) -> Html {
+    let d = props;
     html! {
         <section class="card" aria-labelledby="safety-title">
             <h2 id="safety-title">{ "Safety" }</h2>
             <ul class="safety">
-                { for d.safety.iter().map(|s| {
+                { for d.rows.iter().map(|s| {
                     match &s.violation {
                         Some((at, detail)) => {
                             let dispatch = props.dispatch.clone();

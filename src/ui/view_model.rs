@@ -4,6 +4,8 @@
 //! Every value is read from the world (node accessors, `describe_quorum`, the log),
 //! never recomputed.
 
+use std::rc::Rc;
+
 use crate::kraft::{NodeId, StateKind};
 use crate::sim::{InvariantId, TraceKind, World};
 
@@ -14,7 +16,7 @@ use super::state::{marker_kind, MarkerKind, Model, Selection};
 /// Events listed in the Events panel (newest first).
 pub const EVENTS_SHOWN: usize = 150;
 /// Batches drawn per log row (the newest).
-pub const BATCHES_SHOWN: usize = 60;
+pub const BATCHES_SHOWN: usize = 40;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PanelData {
@@ -28,12 +30,14 @@ pub struct PanelData {
     pub branches: Vec<String>,
     pub error: Option<String>,
     pub leader: Option<(NodeId, i32)>,
-    pub nodes: Vec<NodeRow>,
+    // Sections are shared so a component whose section did not change skips its
+    // render (props compare equal).
+    pub nodes: Rc<Vec<NodeRow>>,
     pub node: Option<NodeDetail>,
     pub message: Option<MessageView>,
-    pub logs: Vec<LogRow>,
-    pub events: Vec<EventRow>,
-    pub safety: Vec<SafetyRow>,
+    pub logs: Rc<Vec<LogRow>>,
+    pub events: Rc<Vec<EventRow>>,
+    pub safety: Rc<Vec<SafetyRow>>,
     pub markers: Vec<(u64, MarkerKind)>,
     pub pre_vote: bool,
     pub in_flight: usize,
@@ -118,7 +122,7 @@ impl PanelData {
             Some(Selection::Node(id)) => Some(id),
             _ => None,
         };
-        let nodes = w
+        let nodes: Vec<NodeRow> = w
             .processes()
             .iter()
             .map(|p| NodeRow {
@@ -133,7 +137,7 @@ impl PanelData {
                 selected: selected_node == Some(p.id),
             })
             .collect();
-        let events = m
+        let events: Vec<EventRow> = m
             .events()
             .iter()
             .rev()
@@ -172,15 +176,15 @@ impl PanelData {
             leader: w
                 .leader()
                 .map(|l| (l, w.process(l).map_or(0, |p| p.epoch()))),
-            nodes,
+            nodes: Rc::new(nodes),
             node: selected_node.and_then(|id| node_detail(w, id)),
             message: match m.selected {
                 Some(Selection::Message(id)) => message_view(m, id),
                 _ => None,
             },
-            logs: w.processes().iter().map(|p| log_row(w, p.id)).collect(),
-            events,
-            safety: safety(w),
+            logs: Rc::new(w.processes().iter().map(|p| log_row(w, p.id)).collect()),
+            events: Rc::new(events),
+            safety: Rc::new(safety(w)),
             markers: m.markers(),
             pre_vote: pre_vote_on(w),
             in_flight: w.in_flight().count(),
