@@ -57,7 +57,6 @@ pub fn draw(ctx: &CanvasRenderingContext2d, scene: &Scene, frame: &Frame) {
     // Dropped messages die as a red cross that fades.
     ctx.set_line_width(2.0);
     for &(x, y, age) in &frame.drops {
-        let _ = age;
         ctx.set_global_alpha(if frame.animate { 1.0 - age } else { 1.0 });
         ctx.set_stroke_style_str(CUT);
         ctx.begin_path();

@@ -251,7 +251,7 @@ fn paint(lp: &Loop, now_ms: f64) {
     if lp.bench {
         let spent = performance_now() - started;
         s.frame_times.push(spent);
-        if s.frame_times.len() % 60 == 0 {
+        if s.frame_times.len().is_multiple_of(60) {
             publish_bench(&s.frame_times);
         }
     }
