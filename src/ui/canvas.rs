@@ -11,6 +11,9 @@ use super::scene::{api_colour, state_colour, state_letter, Scene, MSG_RADIUS};
 use super::state::Selection;
 use crate::sim::trace::Api;
 
+/// A point in CSS pixels.
+pub type Point = (f64, f64);
+
 /// What one frame needs besides the scene.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Frame {
@@ -21,7 +24,7 @@ pub struct Frame {
     /// Messages dropped recently: (x, y, age 0..1).
     pub drops: Vec<(f64, f64, f64)>,
     /// A link being dragged: from (x, y) to (x, y), one way.
-    pub drag: Option<((f64, f64), (f64, f64), bool)>,
+    pub drag: Option<(Point, Point, bool)>,
     pub time_label: String,
 }
 
