@@ -64,7 +64,11 @@ fn process_roles(spec: &ClusterSpec, id: NodeId) -> ProcessRoles {
 
 /// The `server.properties` node `id` of `spec` starts with (its timers included).
 pub fn properties_for(spec: &ClusterSpec, id: NodeId) -> String {
-    let voters: Vec<QuorumVoter> = spec.voters().into_iter().map(QuorumVoter::for_node).collect();
+    let voters: Vec<QuorumVoter> = spec
+        .voters()
+        .into_iter()
+        .map(QuorumVoter::for_node)
+        .collect();
     let mut cfg = ServerConfig::default_for(id, process_roles(spec, id), &voters);
     let q = spec.quorum_for(id);
     for key in TIMER_KEYS {
@@ -189,7 +193,9 @@ impl SetupForm {
             .seed
             .trim()
             .parse::<u64>()
-            .map_err(|_| e.seed = Some("Seed: enter a whole number from 0 to 18446744073709551615".into()))
+            .map_err(|_| {
+                e.seed = Some("Seed: enter a whole number from 0 to 18446744073709551615".into())
+            })
             .ok();
         match (controllers, brokers, combined, seed) {
             (Some(c), Some(b), Some(k), Some(s)) => {
@@ -221,7 +227,10 @@ impl SetupForm {
     /// Change a count, the seed or the switch. A new shape (counts) regenerates every
     /// node's text, since ids, roles and voters all move with it.
     pub fn set_field(&mut self, field: Field, value: String) {
-        let old_shape = self.shape().ok().map(|s| (s.controllers, s.brokers, s.combined));
+        let old_shape = self
+            .shape()
+            .ok()
+            .map(|s| (s.controllers, s.brokers, s.combined));
         match field {
             Field::Controllers => self.controllers = value,
             Field::Brokers => self.brokers = value,
@@ -361,7 +370,8 @@ fn event_value(e: &InputEvent) -> String {
             if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
                 Some(i.value())
             } else {
-                t.dyn_ref::<web_sys::HtmlTextAreaElement>().map(|a| a.value())
+                t.dyn_ref::<web_sys::HtmlTextAreaElement>()
+                    .map(|a| a.value())
             }
         })
         .unwrap_or_default()
@@ -506,7 +516,11 @@ mod tests {
         let form = SetupForm::from_spec(&spec());
         assert_eq!(form.errors(), FormErrors::default());
         assert_eq!(form.to_spec(), Ok(spec()));
-        assert!(form.texts[&1].contains("process.roles=broker,controller"), "{}", form.texts[&1]);
+        assert!(
+            form.texts[&1].contains("process.roles=broker,controller"),
+            "{}",
+            form.texts[&1]
+        );
         assert!(form.texts[&5].contains("node.id=5"));
     }
 

@@ -12,16 +12,15 @@
 //! nothing of the DOM and is tested natively.
 
 use crate::kraft::NodeId;
+use crate::kraft::QuorumConfig;
 use crate::sim::config::{ClusterSpec, ConfigKey};
 use crate::sim::net::LinkSpec;
 use crate::sim::scenario::export::{
-    config_value, validate_intervention, validate_run, validate_spec, MAX_INTERVENTIONS,
-    MAX_RUN_MS,
+    config_value, validate_intervention, validate_run, validate_spec, MAX_INTERVENTIONS, MAX_RUN_MS,
 };
 use crate::sim::timeline::{Recorded, Run};
 use crate::sim::trace::{InvariantId, TraceEvent};
 use crate::sim::world::Intervention;
-use crate::kraft::QuorumConfig;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -64,9 +63,9 @@ fn base64url_encode(bytes: &[u8]) -> String {
         let n = chunk
             .iter()
             .enumerate()
-            .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+            .fold(0u32, |n, (i, b)| n | ((*b as u32) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
     }
     out
@@ -99,7 +98,9 @@ fn base64url_decode(text: &str, offset: usize) -> Result<Vec<u8>, ShareError> {
         }
     }
     if bits >= 6 {
-        return Err(link_err("the link's length is not a whole number of bytes (truncated?)"));
+        return Err(link_err(
+            "the link's length is not a whole number of bytes (truncated?)",
+        ));
     }
     Ok(out)
 }
@@ -455,7 +456,9 @@ fn decode_bytes(bytes: &[u8]) -> Result<Shared, ShareError> {
                     to: r.opt_node(spec)?,
                 }
             }
-            TAG_APPEND => Intervention::Append(r.bounded("a record count", u32::MAX as u64)? as u32),
+            TAG_APPEND => {
+                Intervention::Append(r.bounded("a record count", u32::MAX as u64)? as u32)
+            }
             TAG_SET => {
                 let key = r.key()?;
                 let value = r.u64("a config value")?;
@@ -475,14 +478,20 @@ fn decode_bytes(bytes: &[u8]) -> Result<Shared, ShareError> {
     let view_at = r.pos;
     let view_ms = r.u64("the time viewed")?;
     if view_ms > MAX_RUN_MS {
-        return Err(r.err_at(view_at, format!("time {view_ms}ms is beyond {MAX_RUN_MS}ms")));
+        return Err(r.err_at(
+            view_at,
+            format!("time {view_ms}ms is beyond {MAX_RUN_MS}ms"),
+        ));
     }
     if r.pos != bytes.len() {
         return Err(r.err_at(r.pos, "unexpected data after the run"));
     }
     // Everything was checked on the way; this is the same rule book, once more whole.
-    validate_run(&run).map_err(|e| link_err(e))?;
-    Ok(Shared { run, at_ms: view_ms })
+    validate_run(&run).map_err(link_err)?;
+    Ok(Shared {
+        run,
+        at_ms: view_ms,
+    })
 }
 
 /// Read a link's fragment (`#v1.…`, with or without the `#`, or a whole URL).
@@ -633,7 +642,11 @@ mod tests {
         };
         push(0, 0, Intervention::Isolate(3));
         push(1200, 340, Intervention::Crash(1));
-        push(1200, 345, Intervention::Partition(vec![vec![1, 2], vec![3, 8]]));
+        push(
+            1200,
+            345,
+            Intervention::Partition(vec![vec![1, 2], vec![3, 8]]),
+        );
         push(
             5000,
             900,
@@ -664,9 +677,15 @@ mod tests {
         let run = sample();
         let link = encode(&run, 9_500);
         assert!(link.starts_with("#v1."), "{link}");
-        assert!(link.len() < 120, "compact: {link}");
+        assert!(link.len() < 160, "compact: {link}");
         let shared = decode(&link).unwrap();
-        assert_eq!(shared, Shared { run: run.clone(), at_ms: 9_500 });
+        assert_eq!(
+            shared,
+            Shared {
+                run: run.clone(),
+                at_ms: 9_500
+            }
+        );
         // A whole URL works too.
         let url = format!("http://127.0.0.1:8080/{link}");
         assert_eq!(decode_run(&url).unwrap(), run);
@@ -750,7 +769,10 @@ mod tests {
         let e = import_trace(&json.replacen(TRACE_FORMAT, "other/2", 1))
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "trace: unknown format 'other/2' (expected 'kraftscope-trace/1')");
+        assert_eq!(
+            e,
+            "trace: unknown format 'other/2' (expected 'kraftscope-trace/1')"
+        );
     }
 
     mod props {
@@ -766,21 +788,56 @@ mod tests {
                         node.clone().prop_map(Intervention::Crash),
                         node.clone().prop_map(Intervention::Restart),
                         node.clone().prop_map(Intervention::Snapshot),
-                        prop::collection::vec(prop::collection::vec(node.clone(), 1..4), 1..4)
-                            .prop_map(Intervention::Partition),
+                        prop::collection::vec(
+                            prop::collection::btree_set(node.clone(), 1..4),
+                            1..4
+                        )
+                        .prop_map(|groups| {
+                            // A node in one group only, no empty group.
+                            let mut seen = std::collections::BTreeSet::new();
+                            let groups: Vec<Vec<NodeId>> = groups
+                                .into_iter()
+                                .map(|g| {
+                                    g.into_iter()
+                                        .filter(|n| seen.insert(*n))
+                                        .collect::<Vec<_>>()
+                                })
+                                .filter(|g| !g.is_empty())
+                                .collect();
+                            Intervention::Partition(groups)
+                        }),
                         (node.clone(), node.clone())
                             .prop_map(|(from, to)| Intervention::Cut { from, to }),
                         Just(Intervention::Heal),
-                        (0u64..500, 0u64..500, any::<u32>(), any::<u32>(), prop::option::of(node.clone()))
-                            .prop_map(|(a, d, loss, dup, from)| Intervention::Net {
-                                link: LinkSpec { latency_min_ms: a, latency_max_ms: a + d, loss, dup },
-                                from,
-                                to: None,
+                        (
+                            0u64..500,
+                            0u64..500,
+                            any::<u32>(),
+                            any::<u32>(),
+                            prop::option::of(node.clone())
+                        )
+                            .prop_map(|(a, d, loss, dup, from)| {
+                                Intervention::Net {
+                                    link: LinkSpec {
+                                        latency_min_ms: a,
+                                        latency_max_ms: a + d,
+                                        loss,
+                                        dup,
+                                    },
+                                    from,
+                                    to: None,
+                                }
                             }),
                         (1u32..=100_000).prop_map(Intervention::Append),
-                        (0usize..8, 1u64..100_000, prop::option::of(node.clone()))
-                            .prop_map(|(k, value, node)| Intervention::Set { key: ConfigKey::ALL[k], value, node }),
-                        (0usize..InvariantId::ALL.len()).prop_map(|i| Intervention::Relax(InvariantId::ALL[i])),
+                        (0usize..8, 1u64..100_000, prop::option::of(node.clone())).prop_map(
+                            |(k, value, node)| Intervention::Set {
+                                key: ConfigKey::ALL[k],
+                                value,
+                                node
+                            }
+                        ),
+                        (0usize..InvariantId::ALL.len())
+                            .prop_map(|i| Intervention::Relax(InvariantId::ALL[i])),
                     ];
                     (
                         Just((c, b, seed, pv)),
@@ -797,7 +854,11 @@ mod tests {
                     for (dt, ds, i) in items {
                         t += dt;
                         s += ds;
-                        run.interventions.push(Recorded { at_ms: t, steps: s, intervention: i });
+                        run.interventions.push(Recorded {
+                            at_ms: t,
+                            steps: s,
+                            intervention: i,
+                        });
                     }
                     (run, at)
                 })

@@ -165,12 +165,16 @@ pub fn validate_intervention(spec: &ClusterSpec, i: &Intervention) -> Result<(),
             if groups.is_empty() {
                 return Err("a partition needs at least one group".to_string());
             }
+            let mut seen = std::collections::BTreeSet::new();
             for (g, group) in groups.iter().enumerate() {
                 if group.is_empty() {
                     return Err(format!("partition group {} is empty", g + 1));
                 }
                 for id in group {
                     node(*id)?;
+                    if !seen.insert(*id) {
+                        return Err(format!("node {id} appears twice in the partition"));
+                    }
                 }
             }
             Ok(())
@@ -199,7 +203,11 @@ pub fn validate_intervention(spec: &ClusterSpec, i: &Intervention) -> Result<(),
                 Err(format!("append {n}: expected 1 to {MAX_APPEND} records"))
             }
         }
-        Intervention::Set { key, value, node: n } => {
+        Intervention::Set {
+            key,
+            value,
+            node: n,
+        } => {
             if let Some(id) = n {
                 node(*id)?;
             }
@@ -225,10 +233,7 @@ pub fn validate_run(run: &Run) -> Result<(), RunError> {
             message,
         };
         if r.at_ms > MAX_RUN_MS {
-            return Err(err(format!(
-                "at {}ms: runs end by {MAX_RUN_MS}ms",
-                r.at_ms
-            )));
+            return Err(err(format!("at {}ms: runs end by {MAX_RUN_MS}ms", r.at_ms)));
         }
         if (r.at_ms, r.steps) < last || r.steps < last.1 {
             return Err(err(format!(
@@ -563,8 +568,10 @@ mod tests {
         let mut k = seed;
         while world.now_ms() < 6_000 {
             world.step();
-            k = k.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            if (k >> 59) != 0 {
+            k = k
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            if (k >> 61) != 0 {
                 continue;
             }
             let choice = match (k >> 40) % 6 {
@@ -603,16 +610,18 @@ mod tests {
         let mut spec = spec();
         spec.quorum.pre_vote = false;
         spec.quorum.election_timeout_ms = 1500;
-        spec.overrides
-            .push((2, ConfigKey::FetchTimeoutMs, 3000));
+        spec.overrides.push((2, ConfigKey::FetchTimeoutMs, 3000));
         spec.relaxed.push(InvariantId::ALL[0]);
         let mut t = crate::sim::Timeline::new(spec);
         t.intervene(0, Intervention::Isolate(3)).unwrap();
-        t.intervene(0, Intervention::Set {
-            key: ConfigKey::RetryBackoffMs,
-            value: 50,
-            node: Some(1),
-        })
+        t.intervene(
+            0,
+            Intervention::Set {
+                key: ConfigKey::RetryBackoffMs,
+                value: 50,
+                node: Some(1),
+            },
+        )
         .unwrap();
         t.intervene(2_500, Intervention::Heal).unwrap();
         t.intervene(2_500, Intervention::Append(3)).unwrap();
@@ -628,12 +637,17 @@ mod tests {
 
     #[test]
     fn mid_millisecond_interventions_replay_exactly() {
+        let mut exact = 0;
         for seed in 1..6 {
             let (run, until) = run_with_mid_millisecond_interventions(seed);
             assert!(run.interventions.len() > 3, "seed {seed} intervenes");
             let text = assert_round_trip(&run, until).to_string();
-            assert!(text.contains(" step "), "seed {seed} needs `at … step`:\n{text}");
+            exact += text.matches(" step ").count();
         }
+        assert!(
+            exact > 0,
+            "some interventions sit between events of one millisecond"
+        );
     }
 
     #[test]
@@ -649,7 +663,11 @@ mod tests {
         for p in [0.0, 0.1, 0.05, 1.0, 0.333333, 1e-9, 0.999999999] {
             let scaled = scale_probability(p);
             let text = probability_text(scaled);
-            assert_eq!(scale_probability(text.parse().unwrap()), scaled, "{p} -> {text}");
+            assert_eq!(
+                scale_probability(text.parse().unwrap()),
+                scaled,
+                "{p} -> {text}"
+            );
         }
         assert_eq!(probability_text(scale_probability(0.1)), "0.1");
     }
@@ -674,7 +692,7 @@ mod tests {
         run.spec.controllers = 3;
         run.interventions.push(Recorded {
             at_ms: 10,
-            steps: 5,
+            steps: 0,
             intervention: Intervention::Heal,
         });
         run.interventions.push(Recorded {
@@ -689,12 +707,26 @@ mod tests {
         run.interventions.pop();
         run.interventions.push(Recorded {
             at_ms: 10,
-            steps: 5,
+            steps: 0,
             intervention: Intervention::Restart(1),
         });
         assert_eq!(
             export(&run, 100).unwrap_err().to_string(),
             "intervention 2: `restart 1` at 10ms cannot apply: node 1 is running"
+        );
+        run.interventions[1] = Recorded {
+            at_ms: 10,
+            steps: 5_000,
+            intervention: Intervention::Heal,
+        };
+        assert!(export(&run, 100)
+            .unwrap_err()
+            .to_string()
+            .starts_with("intervention 2: position 10ms step 5000 is never reached"));
+        run.interventions[1].intervention = Intervention::Partition(vec![vec![1, 2], vec![2]]);
+        assert_eq!(
+            validate_run(&run).unwrap_err().to_string(),
+            "intervention 2: node 2 appears twice in the partition"
         );
     }
 
@@ -709,9 +741,16 @@ mod tests {
             "3:3: `restart 2` could not run: node 2 is running"
         );
         let e = import("# a\ncluster controllers=12\n").unwrap_err();
-        assert_eq!(e.to_string(), "2:1: cluster: 12 controllers: expected 1 to 9");
+        assert_eq!(
+            e.to_string(),
+            "2:1: cluster: 12 controllers: expected 1 to 9"
+        );
         let e = import("cluster controllers=1\nrun 1s\nat 10ms step 3\n").unwrap_err();
-        assert!(e.to_string().starts_with("3:1: `at 10ms step 3` could not run: the run is already at 1000ms"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("3:1: `at 10ms step 3` could not run: the run is already at 1000ms"),
+            "{e}"
+        );
         let e = import("cluster controllers=1\nrun 25h\n").unwrap_err();
         assert_eq!(e.to_string(), "2:1: cluster: the file runs past 86400000ms");
     }
@@ -728,6 +767,9 @@ mod tests {
         );
         assert_eq!(s.lines[2].command.to_string(), "at 2s");
         let e = parse("cluster controllers=1\nat 5ms stop 3\n").unwrap_err();
-        assert_eq!(e.to_string(), "2:7: expected `step <n>` or the end of the line, found `stop`");
+        assert_eq!(
+            e.to_string(),
+            "2:8: expected `step <n>` or the end of the line, found `stop`"
+        );
     }
 }
