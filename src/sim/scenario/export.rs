@@ -21,7 +21,7 @@ use crate::kraft::{NodeId, QuorumConfig};
 use crate::sim::config::{ClusterSpec, ConfigKey};
 use crate::sim::net::LinkSpec;
 use crate::sim::rng::scale_probability;
-use crate::sim::timeline::{Recorded, Run};
+use crate::sim::timeline::Run;
 use crate::sim::world::{Intervention, World};
 use std::fmt;
 
@@ -523,6 +523,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
 mod tests {
     use super::*;
     use crate::sim::scenario::run_scenario;
+    use crate::sim::timeline::Recorded;
     use crate::sim::trace::InvariantId;
 
     fn spec() -> ClusterSpec {
