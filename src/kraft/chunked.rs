@@ -72,7 +72,8 @@ impl<T: Clone> ChunkedVec<T> {
     pub fn push(&mut self, item: T) {
         self.tail.push(item);
         if self.tail.len() == CHUNK {
-            let full = std::mem::take(&mut self.tail);
+            // The next tail starts at full size: it fills to exactly `CHUNK` anyway.
+            let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
             self.sealed.push_back(Arc::from(full));
         }
     }

@@ -158,14 +158,27 @@ impl<T: RaftTypes> RaftNode<T> {
 
     /// `fetchPurgatory.maybeComplete(endOffset)`: fetches waiting below the new end.
     fn complete_parked_fetches(&mut self, end_offset: Offset) {
-        let ready: Vec<ParkedFetch<T>> = match &mut self.state {
-            EpochState::Leader(leader) => leader
-                .parked_fetches
-                .extract_if(.., |p| p.request.fetch_offset < end_offset)
-                .collect(),
-            _ => return,
-        };
-        for parked in ready {
+        // One at a time, in parking order (the same order `extract_if` would give),
+        // without collecting them into a fresh vector on every append. Answering a
+        // fetch never parks another, so the scan can resume where it stopped.
+        let mut i = 0;
+        loop {
+            let parked = match &mut self.state {
+                EpochState::Leader(leader) => {
+                    let parked = &mut leader.parked_fetches;
+                    match parked[i..]
+                        .iter()
+                        .position(|p| p.request.fetch_offset < end_offset)
+                    {
+                        Some(k) => {
+                            i += k;
+                            parked.remove(i)
+                        }
+                        None => return,
+                    }
+                }
+                _ => return,
+            };
             let response = self.try_complete_fetch_request(parked.from, &parked.request);
             self.send(
                 parked.from,

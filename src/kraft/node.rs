@@ -437,13 +437,23 @@ impl<T: RaftTypes> RaftNode<T> {
         if self.shutdown.is_some() || leader.resign_requested {
             return Err(RequestError::NotLeader { state, epoch });
         }
-        let acc = leader.accumulator.get_or_insert_with(|| Accumulator {
-            records: Vec::new(),
-            drain_at_ms: now + linger,
-        });
-        acc.records.extend(records);
+        // A new accumulator takes the caller's vector as it is (no copy).
+        let pending = match &mut leader.accumulator {
+            Some(acc) => {
+                acc.records.extend(records);
+                acc.records.len()
+            }
+            None => {
+                let n = records.len();
+                leader.accumulator = Some(Accumulator {
+                    records,
+                    drain_at_ms: now + linger,
+                });
+                n
+            }
+        };
         Ok(Reply::Appended {
-            last_offset: end_offset + acc.records.len() as Offset - 1,
+            last_offset: end_offset + pending as Offset - 1,
         })
     }
 

@@ -18,6 +18,8 @@ mod controls;
 pub mod narrate;
 mod panel;
 pub mod scene;
+pub mod setup;
+pub mod share;
 pub mod state;
 pub mod view_model;
 

@@ -28,7 +28,7 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-const COMMANDS: &str = "cluster, set, net, run, crash, shutdown, restart, wipe, isolate, partition, cut, heal, append, snapshot, relax or expect";
+const COMMANDS: &str = "cluster, set, net, run, at, crash, shutdown, restart, wipe, isolate, partition, cut, heal, append, snapshot, relax or expect";
 const CONDITIONS: &str =
     "a condition (leader, no-leader, epoch, state, hw, leo, elections, converged or no-violations)";
 
@@ -525,6 +525,19 @@ impl Parser {
                 } else {
                     Command::Run(self.duration(tok)?)
                 }
+            }
+            "at" => {
+                let tok = self.next(c, "a time like 1500ms")?;
+                let at_ms = self.duration(tok)?;
+                let steps = match c.bump() {
+                    None => None,
+                    Some(t) if t.text == "step" => {
+                        let n = self.next(c, "a step count")?;
+                        Some(self.number(n, "a step count (a non-negative integer)")?)
+                    }
+                    t => return Err(self.expected(t, "`step <n>` or the end of the line")),
+                };
+                Command::At { at_ms, steps }
             }
             "crash" => Command::Crash(self.node_ref(c)?),
             "shutdown" => Command::Shutdown(self.node_ref(c)?),
