@@ -79,9 +79,7 @@ pub type SimNode = crate::kraft::RaftNode<SimTypes>;
 fn metadata_record_size_bytes(m: &MetadataRecord) -> u32 {
     match m {
         MetadataRecord::Partition(p) => 48 + 4 * (p.replicas.len() + p.isr.len()) as u32,
-        MetadataRecord::PartitionChange(p) => {
-            40 + 4 * p.isr.as_ref().map_or(0, |i| i.len()) as u32
-        }
+        MetadataRecord::PartitionChange(p) => 40 + 4 * p.isr.as_ref().map_or(0, |i| i.len()) as u32,
         MetadataRecord::RegisterBroker(_) => 64,
         MetadataRecord::Topic(t) => 24 + t.name.len() as u32,
         MetadataRecord::Config(c) => {

@@ -260,7 +260,11 @@ impl QuorumController {
         }
         let idle = self.config.metadata_max_idle_interval_ms;
         if idle > 0 && now_ms >= a.last_write_ms + idle {
-            return self.wrote(now_ms, next_offset, vec![MetadataRecord::NoOp(NoOpRecord {})]);
+            return self.wrote(
+                now_ms,
+                next_offset,
+                vec![MetadataRecord::NoOp(NoOpRecord {})],
+            );
         }
         Vec::new()
     }
@@ -350,7 +354,11 @@ impl QuorumController {
         }
         let records = self.wrote(now_ms, next_offset, records);
         let a = self.active.as_ref().expect("active");
-        let after = a.image.cluster().broker(request.broker_id).expect("registered");
+        let after = a
+            .image
+            .cluster()
+            .broker(request.broker_id)
+            .expect("registered");
         let leads_nothing = a
             .image
             .topics()
@@ -472,7 +480,10 @@ impl QuorumController {
         if records.is_empty() {
             return records;
         }
-        let a = self.active.as_mut().expect("only an active controller writes");
+        let a = self
+            .active
+            .as_mut()
+            .expect("only an active controller writes");
         a.image = replayed(&a.image, &records, next_offset + records.len() as i64 - 1);
         a.last_write_ms = now_ms;
         records

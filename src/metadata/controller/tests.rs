@@ -28,12 +28,17 @@ fn cluster(n: i32) -> (QuorumController, i64) {
     let mut epochs = Vec::new();
     for id in 1..=n {
         let (epoch, recs) = c.register_broker(0, reg(id), next).unwrap();
-        assert_eq!(epoch, next, "BrokerEpoch = offset of the RegisterBrokerRecord");
+        assert_eq!(
+            epoch, next,
+            "BrokerEpoch = offset of the RegisterBrokerRecord"
+        );
         next += recs.len() as i64;
         epochs.push(epoch);
     }
     for (i, epoch) in epochs.iter().enumerate() {
-        let (reply, recs) = c.heartbeat(10, hb(i as i32 + 1, *epoch, next), next).unwrap();
+        let (reply, recs) = c
+            .heartbeat(10, hb(i as i32 + 1, *epoch, next), next)
+            .unwrap();
         assert!(!reply.is_fenced);
         next += recs.len() as i64;
     }
@@ -47,7 +52,10 @@ fn first_activation_writes_metadata_version() {
     assert!(matches!(&recs[..], [MetadataRecord::FeatureLevel(f)] if f.name == "metadata.version"));
     let image = c.image().unwrap().clone();
     let mut again = QuorumController::new(ControllerConfig::default());
-    assert!(matches!(&again.activate(5, 2, &image, 9)[..], [MetadataRecord::NoOp(_)]));
+    assert!(matches!(
+        &again.activate(5, 2, &image, 9)[..],
+        [MetadataRecord::NoOp(_)]
+    ));
 }
 
 #[test]
@@ -56,13 +64,18 @@ fn registration_is_fenced_until_caught_up() {
     c.activate(0, 1, &MetadataImage::empty(), 1);
     let (epoch, recs) = c.register_broker(0, reg(4), 2).unwrap();
     assert_eq!(epoch, 2);
-    assert!(matches!(&recs[..], [MetadataRecord::RegisterBroker(r)] if r.fenced && r.broker_epoch == 2));
+    assert!(
+        matches!(&recs[..], [MetadataRecord::RegisterBroker(r)] if r.fenced && r.broker_epoch == 2)
+    );
     let (reply, recs) = c.heartbeat(1, hb(4, 2, 1), 3).unwrap();
     assert!(reply.is_fenced && !reply.is_caught_up && recs.is_empty());
     let (reply, recs) = c.heartbeat(2, hb(4, 2, 2), 3).unwrap();
     assert!(!reply.is_fenced && reply.is_caught_up);
     assert_eq!(recs.len(), 1);
-    assert_eq!(c.heartbeat(3, hb(4, 1, 2), 4), Err(ControllerError::StaleBrokerEpoch));
+    assert_eq!(
+        c.heartbeat(3, hb(4, 1, 2), 4),
+        Err(ControllerError::StaleBrokerEpoch)
+    );
 }
 
 #[test]
@@ -91,7 +104,9 @@ fn session_timeout_fences_and_moves_leadership() {
     c.heartbeat(9_000, hb(2, e2, next), next).unwrap();
     c.heartbeat(9_000, hb(3, e3, next), next).unwrap();
     let recs = c.tick(9_011, next);
-    assert!(matches!(&recs[0], MetadataRecord::BrokerRegistrationChange(r) if r.broker_id == 1 && r.fenced == 1));
+    assert!(
+        matches!(&recs[0], MetadataRecord::BrokerRegistrationChange(r) if r.broker_id == 1 && r.fenced == 1)
+    );
     let image = c.image().unwrap();
     assert!(image.cluster().broker(1).unwrap().fenced);
     assert_eq!(image.topics().partitions_led_by(1).count(), 0);
@@ -131,7 +146,8 @@ fn create_needs_enough_unfenced_brokers_and_delete_removes() {
         c.create_topic(1, "t", 1, 1, next),
         Err(ControllerError::TopicAlreadyExists)
     );
-    c.set_topic_config(1, "t", "retention.ms", "1000", next).unwrap();
+    c.set_topic_config(1, "t", "retention.ms", "1000", next)
+        .unwrap();
     let recs = c.delete_topic(2, "t", next + 1).unwrap();
     assert!(matches!(&recs[..], [MetadataRecord::RemoveTopic(_)]));
     assert_eq!(c.image().unwrap().topics().topic_count(), 0);
