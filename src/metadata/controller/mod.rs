@@ -121,6 +121,9 @@ struct Session {
     last_contact_ms: u64,
     metadata_offset: i64,
     want_shut_down: bool,
+    /// Offset of the last record of this broker's controlled shutdown (KIP-841: it may
+    /// stop once it has replayed past it).
+    shutdown_offset: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -183,6 +186,7 @@ impl QuorumController {
                         last_contact_ms: now_ms,
                         metadata_offset: -1,
                         want_shut_down: b.in_controlled_shutdown,
+                        shutdown_offset: -1,
                     },
                 )
             })
@@ -293,6 +297,7 @@ impl QuorumController {
                 last_contact_ms: now_ms,
                 metadata_offset: -1,
                 want_shut_down: false,
+                shutdown_offset: -1,
             },
         );
         let record = MetadataRecord::RegisterBroker(RegisterBrokerRecord {
@@ -333,12 +338,17 @@ impl QuorumController {
         if broker.epoch != request.broker_epoch {
             return Err(ControllerError::StaleBrokerEpoch);
         }
+        let shutdown_offset = a
+            .sessions
+            .get(&request.broker_id)
+            .map_or(-1, |s| s.shutdown_offset);
         a.sessions.insert(
             request.broker_id,
             Session {
                 last_contact_ms: now_ms,
                 metadata_offset: request.current_metadata_offset,
                 want_shut_down: request.want_shut_down,
+                shutdown_offset,
             },
         );
         let caught_up = request.current_metadata_offset >= broker.epoch;
@@ -353,7 +363,12 @@ impl QuorumController {
             records = unfence_records(&a.image, request.broker_id, broker.epoch);
         }
         let records = self.wrote(now_ms, next_offset, records);
-        let a = self.active.as_ref().expect("active");
+        let a = self.active.as_mut().expect("active");
+        let session = a.sessions.get_mut(&request.broker_id).expect("session");
+        if request.want_shut_down && !records.is_empty() {
+            session.shutdown_offset = next_offset + records.len() as i64 - 1;
+        }
+        let replayed_shutdown = request.current_metadata_offset >= session.shutdown_offset;
         let after = a
             .image
             .cluster()
@@ -371,7 +386,8 @@ impl QuorumController {
                 is_fenced: after.fenced,
                 should_shut_down: request.want_shut_down
                     && (after.in_controlled_shutdown || after.fenced)
-                    && leads_nothing,
+                    && leads_nothing
+                    && replayed_shutdown,
             },
             records,
         ))

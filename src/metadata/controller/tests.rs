@@ -125,8 +125,13 @@ fn controlled_shutdown_moves_leadership_then_allows_shutdown() {
     let mut req = hb(1, e1, next);
     req.want_shut_down = true;
     let (reply, recs) = c.heartbeat(30, req, next).unwrap();
-    assert!(reply.should_shut_down);
+    // KIP-841: not before the broker has replayed its own shutdown records.
+    assert!(!reply.should_shut_down);
     assert!(recs.len() >= 2);
+    let done = next + recs.len() as i64 - 1;
+    req.current_metadata_offset = done;
+    let (reply, recs) = c.heartbeat(40, req, done + 1).unwrap();
+    assert!(reply.should_shut_down && recs.is_empty());
     let image = c.image().unwrap();
     assert!(image.cluster().broker(1).unwrap().in_controlled_shutdown);
     assert_eq!(image.topics().partitions_led_by(1).count(), 0);
