@@ -260,13 +260,15 @@ pub enum InvariantId {
     ConsistentCommittedData,
     SnapshotAtLogStart,
     LeaderNeverLoadSnapshot,
+    ImagesEqualAtEqualOffsets,
+    LeaderInIsrAndUnfenced,
     /// An `Action::Fatal`: a condition Kafka raises as an exception that kills the raft
     /// thread.
     KafkaException,
 }
 
 impl InvariantId {
-    pub const ALL: [InvariantId; 10] = [
+    pub const ALL: [InvariantId; 12] = [
         InvariantId::SingleLeader,
         InvariantId::MonotonicEpoch,
         InvariantId::MonotonicHighWatermark,
@@ -276,6 +278,8 @@ impl InvariantId {
         InvariantId::ConsistentCommittedData,
         InvariantId::SnapshotAtLogStart,
         InvariantId::LeaderNeverLoadSnapshot,
+        InvariantId::ImagesEqualAtEqualOffsets,
+        InvariantId::LeaderInIsrAndUnfenced,
         InvariantId::KafkaException,
     ];
 
@@ -290,6 +294,8 @@ impl InvariantId {
             InvariantId::ConsistentCommittedData => "ConsistentCommittedData",
             InvariantId::SnapshotAtLogStart => "SnapshotAtLogStart",
             InvariantId::LeaderNeverLoadSnapshot => "LeaderNeverLoadSnapshot",
+            InvariantId::ImagesEqualAtEqualOffsets => "ImagesEqualAtEqualOffsets",
+            InvariantId::LeaderInIsrAndUnfenced => "LeaderInIsrAndUnfenced",
             InvariantId::KafkaException => "KafkaException",
         }
     }

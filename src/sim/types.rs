@@ -139,6 +139,9 @@ pub struct App {
     pub image: MetadataImage,
     /// Data records applied since the last snapshot this node wrote or loaded.
     pub records_since_snapshot: u64,
+    /// Partitions and brokers the last applied batch changed (for the invariants).
+    pub changed_partitions: Vec<crate::metadata::TopicIdPartition>,
+    pub changed_brokers: Vec<i32>,
     /// Bytes of metadata records applied since then
     /// (`metadata.log.max.record.bytes.between.snapshots` counts these).
     pub bytes_since_snapshot: u64,
@@ -162,7 +165,11 @@ impl App {
                 self.records += 1;
                 self.records_since_snapshot += 1;
             }
+            self.changed_partitions.clear();
+            self.changed_brokers.clear();
             if let Some(d) = delta {
+                self.changed_partitions = d.changed_partitions();
+                self.changed_brokers = d.changed_broker_ids().collect();
                 self.image = d.apply(MetadataProvenance::new(
                     batch.end_offset() - 1,
                     batch.epoch,
@@ -181,6 +188,8 @@ impl App {
         self.counter = s.counter;
         self.records = s.records;
         self.image = s.image.clone();
+        self.changed_partitions.clear();
+        self.changed_brokers.clear();
         self.records_since_snapshot = 0;
         self.bytes_since_snapshot = 0;
     }

@@ -968,8 +968,18 @@ impl World {
                         self.procs[idx].app.apply(batch);
                         let after = self.procs[idx].app.chain_hash;
                         up_to = batch.end_offset();
-                        let mut r = self.checker_report(id, epoch, event);
+                        let mut r = Report::new(
+                            &mut self.checker,
+                            &mut self.violations,
+                            &mut self.violation_count,
+                            &mut self.trace,
+                            self.now_ms,
+                            id,
+                            epoch,
+                            event,
+                        );
                         r.checker.on_commit(batch, before, after, &mut r.ctx);
+                        r.checker.on_image(&self.procs[idx].app, &mut r.ctx);
                     }
                     self.emit(id, epoch, TraceKind::Committed { up_to });
                     committed = true;
@@ -984,8 +994,18 @@ impl World {
                         },
                     );
                     let writable = self.procs[idx].writable;
-                    let mut r = self.checker_report(id, epoch, event);
+                    let mut r = Report::new(
+                        &mut self.checker,
+                        &mut self.violations,
+                        &mut self.violation_count,
+                        &mut self.trace,
+                        self.now_ms,
+                        id,
+                        epoch,
+                        event,
+                    );
                     r.checker.on_load_snapshot(writable, &snapshot, &mut r.ctx);
+                    r.checker.on_image(&self.procs[idx].app, &mut r.ctx);
                 }
                 Action::ShutdownComplete { timed_out } => {
                     shutdown_complete = true;

@@ -282,6 +282,7 @@ impl QuorumController {
     ) -> Result<(i64, Records), ControllerError> {
         let timeout = self.config.broker_session_timeout_ms;
         let a = self.active.as_mut().ok_or(ControllerError::NotController)?;
+        let mut records = Vec::new();
         if let Some(existing) = a.image.cluster().broker(request.broker_id) {
             let live = a
                 .sessions
@@ -290,7 +291,14 @@ impl QuorumController {
             if existing.incarnation_id != request.incarnation_id && live && !existing.fenced {
                 return Err(ControllerError::DuplicateBrokerRegistration);
             }
+            // `handleBrokerUncleanShutdown`: a broker that comes back under a new
+            // registration first leaves every ISR and leadership of the old one.
+            if !existing.fenced || existing.in_controlled_shutdown {
+                records = fence_records(&a.image, request.broker_id, FenceKind::Fence);
+                a.image = replayed(&a.image, &records, next_offset + records.len() as i64 - 1);
+            }
         }
+        let broker_epoch = next_offset + records.len() as i64;
         a.sessions.insert(
             request.broker_id,
             Session {
@@ -304,7 +312,7 @@ impl QuorumController {
             broker_id: request.broker_id,
             is_migrating_zk_broker: false,
             incarnation_id: request.incarnation_id,
-            broker_epoch: next_offset,
+            broker_epoch,
             end_points: vec![BrokerEndpoint {
                 name: "PLAINTEXT".into(),
                 host: format!("broker-{}", request.broker_id),
@@ -316,7 +324,9 @@ impl QuorumController {
             fenced: true,
             in_controlled_shutdown: false,
         });
-        Ok((next_offset, self.wrote(now_ms, next_offset, vec![record])))
+        let written = self.wrote(now_ms, broker_epoch, vec![record]);
+        records.extend(written);
+        Ok((broker_epoch, records))
     }
 
     /// `processBrokerHeartbeat`: refresh the session; unfence a broker that has caught up

@@ -7,7 +7,9 @@
 //! never a panic; `relax <Invariant>` turns one off.
 
 mod consistent_committed_data;
+mod images_equal_at_equal_offsets;
 mod leader_completeness;
+mod leader_in_isr_and_unfenced;
 mod leader_never_load_snapshot;
 mod log_matching;
 mod majority_reached_high_watermark;
@@ -17,7 +19,9 @@ mod single_leader;
 mod snapshot_at_log_start;
 
 pub use consistent_committed_data::{ConsistentCommittedData, LedgerEntry};
+pub use images_equal_at_equal_offsets::ImagesEqualAtEqualOffsets;
 pub use leader_completeness::LeaderCompleteness;
+pub use leader_in_isr_and_unfenced::LeaderInIsrAndUnfenced;
 pub use leader_never_load_snapshot::LeaderNeverLoadSnapshot;
 pub use log_matching::LogMatching;
 pub use majority_reached_high_watermark::MajorityReachedHighWatermark;
@@ -152,6 +156,8 @@ pub struct Checker {
     pub committed: ConsistentCommittedData,
     pub snapshot_at_log_start: SnapshotAtLogStart,
     pub leader_never_load_snapshot: LeaderNeverLoadSnapshot,
+    pub images_equal: ImagesEqualAtEqualOffsets,
+    pub leader_in_isr: LeaderInIsrAndUnfenced,
 }
 
 impl Checker {
@@ -167,6 +173,8 @@ impl Checker {
             committed: ConsistentCommittedData::default(),
             snapshot_at_log_start: SnapshotAtLogStart,
             leader_never_load_snapshot: LeaderNeverLoadSnapshot,
+            images_equal: ImagesEqualAtEqualOffsets::default(),
+            leader_in_isr: LeaderInIsrAndUnfenced,
         }
     }
 
@@ -195,6 +203,17 @@ impl Checker {
         self.monotonic_high_watermark.observe(epoch, hw, ctx);
         self.majority.set_leo(idx, leo);
         self.majority.check(hw, ctx);
+    }
+
+    /// A node's loader applied a batch (or loaded a snapshot) and is at `next_offset`.
+    pub fn on_image(&mut self, app: &crate::sim::types::App, ctx: &mut Ctx) {
+        self.images_equal.observe(app.next_offset, &app.image, ctx);
+        self.leader_in_isr.check(
+            &app.image,
+            &app.changed_partitions,
+            &app.changed_brokers,
+            ctx,
+        );
     }
 
     pub fn on_commit(&mut self, batch: &SimBatch, before: u64, after: u64, ctx: &mut Ctx) {
