@@ -459,4 +459,87 @@ mod tests {
         }
         assert!(s.violations.is_empty());
     }
+
+    fn metadata_image(
+        records: &[crate::metadata::MetadataRecord],
+    ) -> crate::metadata::MetadataImage {
+        let mut d = crate::metadata::MetadataDelta::new(&crate::metadata::MetadataImage::empty());
+        for r in records {
+            d.replay(r).expect("replays");
+        }
+        d.apply(crate::metadata::MetadataProvenance::new(
+            records.len() as i64 - 1,
+            1,
+            0,
+        ))
+    }
+
+    fn broker_and_topic(fenced: bool, leader: i32) -> Vec<crate::metadata::MetadataRecord> {
+        use crate::metadata::*;
+        let topic_id = Uuid::from_u128(77);
+        vec![
+            MetadataRecord::RegisterBroker(RegisterBrokerRecord {
+                broker_id: 4,
+                is_migrating_zk_broker: false,
+                incarnation_id: Uuid::from_u128(5),
+                broker_epoch: 0,
+                end_points: vec![],
+                features: vec![],
+                rack: None,
+                fenced,
+                in_controlled_shutdown: false,
+            }),
+            MetadataRecord::Topic(TopicRecord {
+                name: "t".into(),
+                topic_id,
+            }),
+            MetadataRecord::Partition(PartitionRecord {
+                partition_id: 0,
+                topic_id,
+                replicas: vec![4],
+                isr: vec![4],
+                removing_replicas: vec![],
+                adding_replicas: vec![],
+                leader,
+                leader_recovery_state: 0,
+                leader_epoch: 0,
+                partition_epoch: 0,
+            }),
+        ]
+    }
+
+    #[test]
+    fn images_equal_flags_different_images_at_one_offset() {
+        let mut s = Sink::new();
+        let mut c = ImagesEqualAtEqualOffsets::default();
+        let a = metadata_image(&broker_and_topic(false, 4));
+        let b = metadata_image(&broker_and_topic(true, 4));
+        c.observe(3, &a, &mut s.ctx());
+        c.observe(3, &a.clone(), &mut s.ctx());
+        c.observe(4, &b, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        c.observe(3, &b, &mut s.ctx());
+        assert_eq!(s.names(), ["ImagesEqualAtEqualOffsets"]);
+    }
+
+    #[test]
+    fn leader_in_isr_flags_a_fenced_or_outside_leader() {
+        let mut s = Sink::new();
+        let c = LeaderInIsrAndUnfenced;
+        let ok = metadata_image(&broker_and_topic(false, 4));
+        let tps: Vec<_> = ok.topics().partitions_led_by(4).collect();
+        c.check(&ok, &tps, &[4], &mut s.ctx());
+        let leaderless = metadata_image(&broker_and_topic(true, -1));
+        c.check(&leaderless, &tps, &[4], &mut s.ctx());
+        assert!(s.violations.is_empty());
+        let fenced = metadata_image(&broker_and_topic(true, 4));
+        c.check(&fenced, &tps, &[], &mut s.ctx());
+        assert_eq!(s.names(), ["LeaderInIsrAndUnfenced"]);
+        let outside = metadata_image(&broker_and_topic(false, 9));
+        c.check(&outside, &tps, &[], &mut s.ctx());
+        assert_eq!(
+            s.names(),
+            ["LeaderInIsrAndUnfenced", "LeaderInIsrAndUnfenced"]
+        );
+    }
 }
