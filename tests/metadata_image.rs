@@ -751,7 +751,7 @@ fn record_for(op: &Op, image: &MetadataImage, generation: &mut u128) -> Option<M
         Op::AddPartition { slot, seed } => {
             let t = topics.topic_by_name(&topic_slot(slot).0)?;
             let replicas = pick_replicas(seed);
-            let leader = if seed % 5 == 0 {
+            let leader = if seed.is_multiple_of(5) {
                 NO_LEADER
             } else {
                 replicas[0]
@@ -770,7 +770,7 @@ fn record_for(op: &Op, image: &MetadataImage, generation: &mut u128) -> Option<M
             let t = topics.topic_by_name(&topic_slot(slot).0)?;
             let p = t.partition(partition as i32)?;
             let mut record = PartitionChangeRecord::new(t.id(), partition as i32);
-            if seed % 2 == 0 {
+            if seed.is_multiple_of(2) {
                 record.isr = Some(
                     p.replicas()
                         .iter()
@@ -784,7 +784,7 @@ fn record_for(op: &Op, image: &MetadataImage, generation: &mut u128) -> Option<M
                 1 | 2 => NO_LEADER_CHANGE,
                 _ => p.replicas()[(seed as usize / 7) % p.replicas().len()],
             };
-            if seed % 11 == 0 {
+            if seed.is_multiple_of(11) {
                 record.replicas = Some(pick_replicas(seed / 11));
             }
             Some(MetadataRecord::PartitionChange(record))

@@ -276,7 +276,7 @@ USAGE:
             let r = fuzz_one(seed, &cfg);
             events += r.events;
             let done = i as u64 + 1;
-            if tty || done == seeds || done % 100 == 0 {
+            if tty || done == seeds || done.is_multiple_of(100) {
                 let width = 30;
                 let filled = (done * width / seeds.max(1)) as usize;
                 eprint!(

@@ -232,9 +232,9 @@ pub enum Command {
 pub const DEFAULT_WITHIN_MS: u64 = 60_000;
 
 pub fn format_duration(ms: u64) -> String {
-    if ms > 0 && ms % 60_000 == 0 {
+    if ms > 0 && ms.is_multiple_of(60_000) {
         format!("{}m", ms / 60_000)
-    } else if ms > 0 && ms % 1000 == 0 {
+    } else if ms > 0 && ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
