@@ -22,6 +22,12 @@ pub struct ClusterSpec {
     /// Every node's metadata settings at its first start.
     #[serde(default)]
     pub metadata: MetadataSettings,
+    /// `server-properties <id> k=v…` before the start.
+    #[serde(default)]
+    pub server_properties: Vec<(NodeId, String, String)>,
+    /// `format <id> cluster-id=…` before the start.
+    #[serde(default)]
+    pub formats: Vec<(NodeId, String)>,
 }
 
 /// Metadata settings (Kafka's names; see [`ConfigKey`]).
@@ -64,6 +70,8 @@ impl ClusterSpec {
             overrides: Vec::new(),
             relaxed: Vec::new(),
             metadata: MetadataSettings::default(),
+            server_properties: Vec::new(),
+            formats: Vec::new(),
         }
     }
 

@@ -21,7 +21,7 @@ use super::net::{Fate, LinkSpec, Network};
 use super::queue::{EventQueue, Timed};
 use super::rng::{derive_seed, STREAM_NODE};
 use super::trace::{
-    DropReason, FaultKind, InvariantId, MsgInfo, Trace, TraceEvent, TraceKind, WORLD,
+    DropReason, FaultKind, InvariantId, MsgInfo, StartRefusal, Trace, TraceEvent, TraceKind, WORLD,
 };
 use super::types::{App, SimNode, SimRecord, SimSnapshot, SimTypes};
 use crate::kraft::{
@@ -91,6 +91,18 @@ pub enum Intervention {
     Register(NodeId),
     /// `controlled-shutdown <id>`: the broker asks to shut down (WantShutDown).
     ControlledShutdown(NodeId),
+    /// `server-properties <id> <key>=<value>…`: edit the node's server.properties
+    /// (validated at its next start); an empty value removes the key.
+    ServerProperties {
+        node: NodeId,
+        entries: Vec<(String, String)>,
+    },
+    /// `format <id> cluster-id=<id>`: `kafka-storage.sh format -t <id>` of the node's
+    /// disk (its meta.properties cluster id, checked at its next start).
+    Format {
+        node: NodeId,
+        cluster_id: String,
+    },
 }
 
 /// Why an intervention could not be applied.
@@ -184,6 +196,12 @@ pub struct Process {
     pub broker: Option<BrokerLifecycle>,
     /// When this node last won an election (for the failover figure).
     elected_at_ms: Option<u64>,
+    /// Its `server.properties` (Kafka's example shape for its roles until edited).
+    pub server_properties: String,
+    /// The cluster id its `meta.properties` holds.
+    pub stored_cluster_id: String,
+    /// Why its last start was refused (invalid server.properties, another cluster).
+    pub start_error: Option<String>,
     /// The epoch this node leads in, while it is Leader.
     leading: Option<Epoch>,
     /// Its state machine was told it leads (`handleLeaderChange` naming itself): the
@@ -389,6 +407,9 @@ impl World {
                 controller: None,
                 broker: None,
                 elected_at_ms: None,
+                server_properties: default_server_properties(&spec, id),
+                stored_cluster_id: CLUSTER_ID.to_string(),
+                start_error: None,
                 leading: None,
                 writable: false,
                 timer_gen: 0,
@@ -426,6 +447,18 @@ impl World {
             rpcs: Vec::new(),
             free_rpc_slots: Vec::new(),
         };
+        let spec = world.spec.clone();
+        for (node, key, value) in &spec.server_properties {
+            if let Some(p) = world.procs.get_mut(*node as usize - 1) {
+                p.server_properties =
+                    edit_properties(&p.server_properties, &[(key.clone(), value.clone())]);
+            }
+        }
+        for (node, cluster_id) in &spec.formats {
+            if let Some(p) = world.procs.get_mut(*node as usize - 1) {
+                p.stored_cluster_id = cluster_id.clone();
+            }
+        }
         for id in 1..=world.spec.max_node_id() {
             world.start(id);
         }
@@ -436,6 +469,11 @@ impl World {
 
     pub fn spec(&self) -> &ClusterSpec {
         &self.spec
+    }
+
+    /// Why node `id`'s last start was refused, in Kafka's words.
+    pub fn start_error(&self, id: NodeId) -> Option<&str> {
+        self.process(id)?.start_error.as_deref()
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -1433,9 +1471,32 @@ impl World {
         );
     }
 
-    /// Start a stopped process from its disk (as its current incarnation).
+    /// Start a stopped process from its disk (as its current incarnation), once its
+    /// server.properties validates and its meta.properties names this cluster
+    /// (`KafkaRaftServer` startup); otherwise it stays down and the trace says why.
     fn start(&mut self, id: NodeId) {
         let idx = id as usize - 1;
+        let p = &mut self.procs[idx];
+        let refusal = match crate::server::ServerConfig::parse(&p.server_properties) {
+            Err(errors) => Some((
+                StartRefusal::InvalidConfig,
+                format!("Invalid server.properties: {errors}"),
+            )),
+            Ok(_) if p.stored_cluster_id != CLUSTER_ID => Some((
+                StartRefusal::InconsistentClusterId,
+                format!(
+                    "INCONSISTENT_CLUSTER_ID: The Cluster ID {CLUSTER_ID} doesn't match stored clusterId Some({}) in meta.properties. The broker is trying to join the wrong cluster.",
+                    p.stored_cluster_id
+                ),
+            )),
+            Ok(_) => None,
+        };
+        p.start_error = refusal.as_ref().map(|(_, m)| m.clone());
+        if let Some((reason, _)) = refusal {
+            let epoch = p.epoch();
+            self.emit(id, epoch, TraceKind::StartRefused { reason });
+            return;
+        }
         let seed = self.spec.seed;
         let now = self.now_ms;
         let p = &mut self.procs[idx];
@@ -1621,6 +1682,20 @@ impl World {
                 self.broker_poll(idx);
                 self.reschedule(idx);
             }
+            Intervention::ServerProperties { node, entries } => {
+                let idx = self.idx_of(*node)?;
+                let p = &mut self.procs[idx];
+                p.server_properties = edit_properties(&p.server_properties, entries);
+                self.emit(*node, 0, TraceKind::Fault(FaultKind::Set));
+            }
+            Intervention::Format { node, cluster_id } => {
+                let idx = self.idx_of(*node)?;
+                if self.procs[idx].alive() {
+                    return Err(InterventionError::Running(*node));
+                }
+                self.procs[idx].stored_cluster_id = cluster_id.clone();
+                self.emit(*node, 0, TraceKind::Fault(FaultKind::Set));
+            }
             Intervention::ControlledShutdown(id) => {
                 let idx = self.idx_of(*id)?;
                 if !self.procs[idx].alive() {
@@ -1699,5 +1774,43 @@ fn fault_kind(i: &Intervention) -> FaultKind {
         | Intervention::SetTopicConfig { .. }
         | Intervention::Register(_)
         | Intervention::ControlledShutdown(_) => FaultKind::Admin,
+        Intervention::ServerProperties { .. } | Intervention::Format { .. } => FaultKind::Set,
     }
+}
+
+/// The server.properties node `id` starts with: Kafka's example file for its roles,
+/// with the cluster's static voters.
+pub fn default_server_properties(spec: &ClusterSpec, id: NodeId) -> String {
+    use crate::server::{ProcessRoles, QuorumVoter, ServerConfig};
+    let roles = spec.roles(id);
+    let roles = match (roles.broker, roles.controller) {
+        (true, true) => ProcessRoles::Combined,
+        (false, true) => ProcessRoles::Controller,
+        _ => ProcessRoles::Broker,
+    };
+    let voters: Vec<QuorumVoter> = spec
+        .voters()
+        .into_iter()
+        .map(QuorumVoter::for_node)
+        .collect();
+    ServerConfig::default_for(id, roles, &voters).to_properties_text()
+}
+
+/// Set (or, with an empty value, remove) keys of a properties text: the old lines for
+/// a key go, the new `key=value` lines are appended.
+pub fn edit_properties(text: &str, entries: &[(String, String)]) -> String {
+    let mut out: String = text
+        .lines()
+        .filter(|line| {
+            let key = line.split(['=', ':']).next().unwrap_or("").trim();
+            !entries.iter().any(|(k, _)| k == key)
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for (k, v) in entries {
+        if !v.is_empty() {
+            out.push_str(&format!("{k}={v}\n"));
+        }
+    }
+    out
 }

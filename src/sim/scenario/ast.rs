@@ -159,6 +159,9 @@ pub enum Condition {
     },
     /// `metadata-lag <id> <op> <n>`: offsets the node's image is behind its HW.
     MetadataLag(NodeRef, Op, i64),
+    /// `refused <id> <word>…`: the node's last start was refused and its message
+    /// contains these words (in order, space-separated).
+    Refused(NodeRef, String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -226,6 +229,16 @@ pub enum Command {
     },
     Register(NodeRef),
     ControlledShutdown(NodeRef),
+    /// `server-properties <id> <key>=<value>…` (an empty value removes the key).
+    ServerProperties {
+        node: NodeId,
+        entries: Vec<(String, String)>,
+    },
+    /// `format <id> cluster-id=<id>`.
+    Format {
+        node: NodeId,
+        cluster_id: String,
+    },
 }
 
 /// `run until` gives up after this long by default.
@@ -295,6 +308,13 @@ impl fmt::Display for Condition {
             } => {
                 let ids: Vec<String> = isr.iter().map(|i| i.to_string()).collect();
                 write!(f, "isr {topic}-{partition} == {}", ids.join(","))
+            }
+            Condition::Refused(n, words) => {
+                if words.is_empty() {
+                    write!(f, "refused {n}")
+                } else {
+                    write!(f, "refused {n} {words}")
+                }
             }
             Condition::MetadataLag(n, op, v) => {
                 write!(f, "metadata-lag {n} {} {v}", op.symbol())
@@ -408,6 +428,16 @@ impl fmt::Display for Command {
             }
             Command::Register(n) => write!(f, "register {n}"),
             Command::ControlledShutdown(n) => write!(f, "controlled-shutdown {n}"),
+            Command::ServerProperties { node, entries } => {
+                write!(f, "server-properties {node}")?;
+                for (k, v) in entries {
+                    write!(f, " {k}={v}")?;
+                }
+                Ok(())
+            }
+            Command::Format { node, cluster_id } => {
+                write!(f, "format {node} cluster-id={cluster_id}")
+            }
         }
     }
 }

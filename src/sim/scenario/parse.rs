@@ -267,6 +267,14 @@ impl Parser {
                 let (op, n) = self.op_number(c)?;
                 Condition::Leo(node, op, n)
             }
+            Some("refused") => {
+                let node = self.node_ref(c)?;
+                let mut words = Vec::new();
+                while let Some(t) = c.bump() {
+                    words.push(t.text);
+                }
+                Condition::Refused(node, words.join(" "))
+            }
             Some("fenced") => Condition::Fenced(self.node_ref(c)?),
             Some("unfenced") => Condition::Unfenced(self.node_ref(c)?),
             Some("broker-state") => {
@@ -692,6 +700,30 @@ impl Parser {
                 }
             }
             "register" => Command::Register(self.node_ref(c)?),
+            "server-properties" | "format" => {
+                let tok = self.next(c, "a node id")?;
+                let node: NodeId = self.number(tok, "a node id")?;
+                self.check_id(node, tok.col)?;
+                let mut entries = Vec::new();
+                while let Some(t) = c.bump() {
+                    let (k, v) = self.key_value(t, "<key>=<value>")?;
+                    entries.push((k.to_string(), v.text.to_string()));
+                }
+                if first.text == "format" {
+                    match entries.as_slice() {
+                        [(k, v)] if k == "cluster-id" && !v.is_empty() => Command::Format {
+                            node,
+                            cluster_id: v.clone(),
+                        },
+                        _ => return Err(self.expected(None, "cluster-id=<id>")),
+                    }
+                } else {
+                    if entries.is_empty() {
+                        return Err(self.expected(None, "<key>=<value>"));
+                    }
+                    Command::ServerProperties { node, entries }
+                }
+            }
             "controlled-shutdown" => Command::ControlledShutdown(self.node_ref(c)?),
             _ => return Err(self.expected(Some(first), &format!("a command ({COMMANDS})"))),
         };

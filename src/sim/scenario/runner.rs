@@ -293,6 +293,16 @@ pub fn evaluate(
                 ),
             ),
         },
+        Condition::Refused(r, words) => match node(r).ok().and_then(|id| world.process(id)) {
+            Some(p) => match &p.start_error {
+                Some(e) => (
+                    e.contains(words.as_str()),
+                    format!("n{} refused: {e}", p.id),
+                ),
+                None => (false, format!("n{} was not refused", p.id)),
+            },
+            None => (false, format!("{r} is not bound")),
+        },
         Condition::Fenced(r) | Condition::Unfenced(r) => {
             let Some(id) = node(r).ok() else {
                 return (false, format!("{r} is not bound"));
@@ -667,6 +677,26 @@ impl Runner {
                 let id = self.node(r)?;
                 self.intervene(Intervention::ControlledShutdown(id))?;
             }
+            Command::ServerProperties { node, entries } if self.world.is_none() => {
+                let spec = self.spec.as_mut().expect("cluster first");
+                for (k, v) in entries {
+                    spec.server_properties.push((*node, k.clone(), v.clone()));
+                }
+            }
+            Command::ServerProperties { node, entries } => {
+                self.intervene(Intervention::ServerProperties {
+                    node: *node,
+                    entries: entries.clone(),
+                })?
+            }
+            Command::Format { node, cluster_id } if self.world.is_none() => {
+                let spec = self.spec.as_mut().expect("cluster first");
+                spec.formats.push((*node, cluster_id.clone()));
+            }
+            Command::Format { node, cluster_id } => self.intervene(Intervention::Format {
+                node: *node,
+                cluster_id: cluster_id.clone(),
+            })?,
             Command::Expect(condition) => {
                 self.started();
                 let world = self.world.as_ref().expect("started");
