@@ -5,6 +5,8 @@
 pub mod canvas;
 mod cluster_view;
 mod panel;
+pub mod setup;
+pub mod share;
 
 use yew::prelude::*;
 

@@ -196,6 +196,14 @@ pub enum Command {
     },
     Net(NetCmd),
     Run(u64),
+    /// `at <duration> [step <n>]`: advance to an absolute position of the run — every
+    /// event due at or before the time, or (with `step`) exactly until `n` queue
+    /// entries have been processed in all. Exported runs use it where several things
+    /// happen within one millisecond, so that replay is exact.
+    At {
+        at_ms: u64,
+        steps: Option<u64>,
+    },
     RunUntil {
         condition: Condition,
         within_ms: Option<u64>,
@@ -372,6 +380,13 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::Run(ms) => write!(f, "run {}", format_duration(*ms)),
+            Command::At { at_ms, steps } => {
+                write!(f, "at {}", format_duration(*at_ms))?;
+                if let Some(n) = steps {
+                    write!(f, " step {n}")?;
+                }
+                Ok(())
+            }
             Command::RunUntil {
                 condition,
                 within_ms,

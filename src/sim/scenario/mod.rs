@@ -25,6 +25,7 @@
 //! | `set <name>=<value> [node=<node>]` | a quorum config for every node or one; before the cluster starts (see [`runner`]) it sets the first start, later it takes effect at the node's next restart. Names: `controller.quorum.{election.timeout,fetch.timeout,election.backoff.max,request.timeout,retry.backoff,append.linger}.ms`, `metadata.max.retention.bytes`, and the non-Kafka switches `kraftscope.fetch.max.wait.ms`, `kraftscope.prevote` (true/false), `kraftscope.prevote.after.resign` (the KAFKA-20895 fix), `kraftscope.test-only.vote-without-log-check` (a deliberately broken rule); the metadata layer's `broker.heartbeat.interval.ms` (2000), `broker.session.timeout.ms` (9000), `metadata.max.idle.interval.ms` (500) and `metadata.log.max.record.bytes.between.snapshots` (8192, scaled from Kafka's 20 MiB) |
 //! | `net latency=<min>..<max> [loss=<p>] [dup=<p>] [from=<node>] [to=<node>]` | link behaviour for new messages (default 5..15 ms, no loss, no duplication) |
 //! | `run <duration>` / `run until <condition> [within <duration>]` | advance the clock; `until` stops as soon as the condition holds and fails the line if it does not within the bound (default 60 s) |
+//! | `at <time> [step <n>]` | advance to an absolute position: every event due at or before `<time>`, or with `step` exactly until the run has processed `n` queue entries (none later than `<time>`); fails if the run is already past it. Exported runs ([`export`]) use it when an intervention sits between events of one millisecond |
 //! | `crash` / `shutdown` / `restart` / `wipe` / `isolate` `<node>` | hard crash (the unflushed tail is lost), graceful shutdown (5 s timeout), restart from disk, disk loss (stopped nodes only), cut from everyone |
 //! | `partition <nodes> \| <nodes> [\| ...]` | groups that only talk within themselves (`1,2 \| 3,4,5`); unlisted nodes join the last group |
 //! | `cut <a> -> <b>` / `cut <a> <-> <b>` / `heal` | one-way or two-way link cut; `heal` removes every partition, cut and isolation |
@@ -61,6 +62,7 @@
 //! keep their meaning.
 
 pub mod ast;
+pub mod export;
 pub mod parse;
 pub mod runner;
 
@@ -68,5 +70,6 @@ pub use ast::{
     ClusterCmd, Command, Condition, Line, NetCmd, NodeRef, Op, Scenario, StateName, Target,
     DEFAULT_WITHIN_MS,
 };
+pub use export::{export, import, validate_run, ImportError, Imported, RunError};
 pub use parse::{parse, ParseError};
 pub use runner::{run_scenario, Expectation, Outcome, RunOptions, Runner};

@@ -29,7 +29,7 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-const COMMANDS: &str = "cluster, set, net, run, crash, shutdown, restart, wipe, isolate, partition, cut, heal, append, snapshot, relax, expect, create-topic, delete-topic, set-config, register or controlled-shutdown";
+const COMMANDS: &str = "cluster, set, net, run, at, crash, shutdown, restart, wipe, isolate, partition, cut, heal, append, snapshot, relax, expect, create-topic, delete-topic, set-config, register, controlled-shutdown, server-properties or format";
 const CONDITIONS: &str =
     "a condition (leader, no-leader, epoch, state, hw, leo, elections, converged, no-violations, fenced, unfenced, broker-state, topics, partition, isr or metadata-lag)";
 
@@ -617,6 +617,19 @@ impl Parser {
                 } else {
                     Command::Run(self.duration(tok)?)
                 }
+            }
+            "at" => {
+                let tok = self.next(c, "a time like 1500ms")?;
+                let at_ms = self.duration(tok)?;
+                let steps = match c.bump() {
+                    None => None,
+                    Some(t) if t.text == "step" => {
+                        let n = self.next(c, "a step count")?;
+                        Some(self.number(n, "a step count (a non-negative integer)")?)
+                    }
+                    t => return Err(self.expected(t, "`step <n>` or the end of the line")),
+                };
+                Command::At { at_ms, steps }
             }
             "crash" => Command::Crash(self.node_ref(c)?),
             "shutdown" => Command::Shutdown(self.node_ref(c)?),

@@ -565,6 +565,31 @@ impl Runner {
                 let t = world.now_ms() + ms;
                 world.run_until(t);
             }
+            Command::At { at_ms, steps } => {
+                let (world, _) = self.started();
+                let (now_ms, now_steps) = world.position();
+                let past = match steps {
+                    Some(s) => (now_ms, now_steps) > (*at_ms, *s),
+                    None => now_ms > *at_ms,
+                };
+                if past {
+                    return Err(format!(
+                        "the run is already at {now_ms}ms step {now_steps}, past this position"
+                    ));
+                }
+                match steps {
+                    Some(s) => {
+                        world.run_to_position(*at_ms, *s);
+                        let (_, reached) = world.position();
+                        if reached != *s {
+                            return Err(format!(
+                                "only {reached} steps happen by {at_ms}ms in this run, not {s}"
+                            ));
+                        }
+                    }
+                    None => world.run_until(*at_ms),
+                }
+            }
             Command::RunUntil {
                 condition,
                 within_ms,
