@@ -10,7 +10,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const FIXED_SCENARIO: &str = include_str!("golden/small_election.kraft");
-const FIXED_TRACE_HASH: u64 = 0x1eda43dd2560c9c2;
+const FIXED_TRACE_HASH: u64 = 0x3b39cf041c9304ff;
 
 #[wasm_bindgen_test]
 fn fixed_scenario_has_the_native_trace_hash() {

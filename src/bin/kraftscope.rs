@@ -6,6 +6,9 @@
 //! kraftscope trace FILE [--seed N]           one line per event
 //! kraftscope fuzz --seeds N [--start S] [--controllers A..B] [--brokers A..B] [--out DIR]
 //! kraftscope bench [--quick] [--only steady|seek]   simulated events per second, seek time
+//! kraftscope describe FILE [--replication] [--node N]   kafka-metadata-quorum.sh describe
+//! kraftscope shell FILE --node N PATH        kafka-metadata-shell.sh ls/cat of a node's image
+//! kraftscope dump-log FILE --node N          kafka-dump-log.sh of a node's metadata log
 //! ```
 
 #[cfg(target_arch = "wasm32")]
@@ -39,6 +42,16 @@ USAGE:
         liveness phase. On failure: exit 1 and write a scenario file reproducing it.
     kraftscope bench [--quick] [--only steady|seek]
         Simulated events per second on fixed workloads, and seeking in a 10-minute run.
+    kraftscope describe FILE [--replication] [--node N]
+        Run a scenario, then print `kafka-metadata-quorum.sh describe --status` (or
+        `--replication`) at its end, as the active controller answers it (--node N
+        names the node the tool connects to; it must be running).
+    kraftscope shell FILE --node N PATH
+        Run a scenario, then `ls` (a directory) or `cat` (a file) PATH in node N's
+        metadata image, e.g. /image/topics/byName/orders/0.
+    kraftscope dump-log FILE --node N
+        Run a scenario, then print node N's metadata log as kafka-dump-log.sh
+        --cluster-metadata-decoder does (JSON records with batch headers).
     kraftscope --help | --version
 ";
 
@@ -141,7 +154,96 @@ USAGE:
             "trace" => run(rest, true),
             "fuzz" => fuzz(rest),
             "bench" => bench_cmd(rest),
+            "describe" | "shell" | "dump-log" => view(cmd, rest),
             other => usage_error(&format!("unknown command `{other}`")),
+        }
+    }
+
+    /// `describe`, `shell` and `dump-log`: a view of the world at a scenario's end.
+    fn view(cmd: &str, rest: &[String]) -> i32 {
+        let args = match split_args(rest, &["node", "seed"]) {
+            Ok(a) => a,
+            Err(e) => return usage_error(&e),
+        };
+        let known: &[&str] = match cmd {
+            "describe" => &["node", "seed", "replication", "status"],
+            _ => &["node", "seed"],
+        };
+        if let Err(e) = args.check_known(known) {
+            return usage_error(&e);
+        }
+        let (file, path) = match (cmd, args.positional.as_slice()) {
+            ("shell", [file, path]) => (file, Some(path.as_str())),
+            ("shell", _) => return usage_error("expected a scenario FILE and a PATH"),
+            (_, [file]) => (file, None),
+            _ => return usage_error("expected one scenario FILE"),
+        };
+        let (seed, node) = match (args.u64("seed"), args.u64("node")) {
+            (Ok(s), Ok(n)) => (s, n),
+            (Err(e), _) | (_, Err(e)) => return usage_error(&e),
+        };
+        if cmd != "describe" && node.is_none() {
+            return usage_error("expected --node N");
+        }
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {file}: {e}");
+                return 2;
+            }
+        };
+        let scenario = match parse(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{file}:{e}");
+                return 2;
+            }
+        };
+        let outcome = run_scenario(
+            &scenario,
+            RunOptions {
+                seed,
+                keep_trace: false,
+            },
+        );
+        let world = &outcome.world;
+        let node = node.map(|n| n as i32);
+        if let Some(n) = node {
+            match world.process(n) {
+                None => {
+                    eprintln!("error: node {n} does not exist");
+                    return 1;
+                }
+                Some(p) if cmd == "describe" && !p.alive() => {
+                    eprintln!("error: node {n} is not running");
+                    return 1;
+                }
+                _ => {}
+            }
+        }
+        let result = match (cmd, path) {
+            ("describe", _) if args.has("replication") => world.describe_replication(),
+            ("describe", _) => world.describe_status(),
+            ("shell", Some(path)) => {
+                let n = node.expect("checked");
+                match world.shell_ls(n, path) {
+                    Ok(children) if world.shell_cat(n, path).is_err() => {
+                        Ok(children.iter().map(|c| format!("{c}\n")).collect())
+                    }
+                    _ => world.shell_cat(n, path).map(|t| format!("{t}\n")),
+                }
+            }
+            _ => world.dump_log(node.expect("checked")),
+        };
+        match result {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
         }
     }
 

@@ -319,6 +319,20 @@ impl<T: RaftTypes> RaftNode<T> {
         self.state.election(self.config.node_id).voted_id
     }
 
+    /// The offset the next appended record gets, while this node leads and accepts
+    /// appends (the log end plus what the accumulator holds): a controller names a
+    /// broker's epoch by it before it writes the RegisterBrokerRecord (KIP-631).
+    pub fn next_append_offset(&self) -> Option<Offset> {
+        let EpochState::Leader(leader) = &self.state else {
+            return None;
+        };
+        if self.shutdown.is_some() || leader.resign_requested {
+            return None;
+        }
+        let pending = leader.accumulator.as_ref().map_or(0, |a| a.records.len());
+        Some(self.log.end_offset() + pending as Offset)
+    }
+
     pub fn high_watermark(&self) -> Option<Offset> {
         self.state.high_watermark()
     }

@@ -25,6 +25,8 @@
 //!      addingReplicas=[], leader=1, leaderRecoveryState=RECOVERED, leaderEpoch=0, partitionEpoch=0)");
 //! ```
 
+pub mod broker;
+pub mod controller;
 pub mod delta;
 pub mod dump;
 pub mod encode;

@@ -19,6 +19,41 @@ pub struct ClusterSpec {
     pub overrides: Vec<(NodeId, ConfigKey, u64)>,
     /// Invariants switched off from the start (`relax` before the cluster starts).
     pub relaxed: Vec<InvariantId>,
+    /// Every node's metadata settings at its first start.
+    #[serde(default)]
+    pub metadata: MetadataSettings,
+    /// `server-properties <id> k=v…` before the start.
+    #[serde(default)]
+    pub server_properties: Vec<(NodeId, String, String)>,
+    /// `format <id> cluster-id=…` before the start.
+    #[serde(default)]
+    pub formats: Vec<(NodeId, String)>,
+}
+
+/// Metadata settings (Kafka's names; see [`ConfigKey`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetadataSettings {
+    /// `broker.heartbeat.interval.ms`.
+    pub broker_heartbeat_interval_ms: u64,
+    /// `broker.session.timeout.ms`.
+    pub broker_session_timeout_ms: u64,
+    /// `metadata.max.idle.interval.ms`.
+    pub metadata_max_idle_interval_ms: u64,
+    /// `metadata.log.max.record.bytes.between.snapshots`, scaled to the simulation
+    /// (Kafka: 20 MiB). The default, 8 KiB, is about 500 NoOpRecords: a 10-minute
+    /// demo writes a snapshot every few minutes on every node.
+    pub snapshot_bytes: u64,
+}
+
+impl Default for MetadataSettings {
+    fn default() -> Self {
+        Self {
+            broker_heartbeat_interval_ms: 2_000,
+            broker_session_timeout_ms: 9_000,
+            metadata_max_idle_interval_ms: 500,
+            snapshot_bytes: 8_192,
+        }
+    }
 }
 
 impl ClusterSpec {
@@ -34,6 +69,9 @@ impl ClusterSpec {
             },
             overrides: Vec::new(),
             relaxed: Vec::new(),
+            metadata: MetadataSettings::default(),
+            server_properties: Vec::new(),
+            formats: Vec::new(),
         }
     }
 
@@ -63,6 +101,23 @@ impl ClusterSpec {
             controller,
             broker: !controller || id <= self.combined as NodeId,
         }
+    }
+
+    /// The metadata settings node `id` starts with.
+    pub fn metadata_for(&self, id: NodeId) -> MetadataSettings {
+        let mut m = self.metadata;
+        for (node, key, value) in &self.overrides {
+            if *node == id {
+                key.apply_metadata(&mut m, *value);
+            }
+        }
+        m
+    }
+
+    /// A `set` before the cluster starts, for every node.
+    pub fn set_default(&mut self, key: ConfigKey, value: u64) {
+        key.apply(&mut self.quorum, value);
+        key.apply_metadata(&mut self.metadata, value);
     }
 
     /// The quorum configuration node `id` starts with.
@@ -115,10 +170,14 @@ pub enum ConfigKey {
     /// Test only: grant votes without the log up-to-date check (a deliberately broken
     /// rule the fuzzer must catch).
     TestOnlyVoteWithoutLogCheck,
+    BrokerHeartbeatIntervalMs,
+    BrokerSessionTimeoutMs,
+    MetadataMaxIdleIntervalMs,
+    MetadataSnapshotBytes,
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 11] = [
+    pub const ALL: [ConfigKey; 15] = [
         ConfigKey::ElectionTimeoutMs,
         ConfigKey::FetchTimeoutMs,
         ConfigKey::ElectionBackoffMaxMs,
@@ -130,6 +189,10 @@ impl ConfigKey {
         ConfigKey::PreVoteAfterResign,
         ConfigKey::PreVote,
         ConfigKey::TestOnlyVoteWithoutLogCheck,
+        ConfigKey::BrokerHeartbeatIntervalMs,
+        ConfigKey::BrokerSessionTimeoutMs,
+        ConfigKey::MetadataMaxIdleIntervalMs,
+        ConfigKey::MetadataSnapshotBytes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -145,6 +208,10 @@ impl ConfigKey {
             ConfigKey::PreVoteAfterResign => "kraftscope.prevote.after.resign",
             ConfigKey::PreVote => "kraftscope.prevote",
             ConfigKey::TestOnlyVoteWithoutLogCheck => "kraftscope.test-only.vote-without-log-check",
+            ConfigKey::BrokerHeartbeatIntervalMs => "broker.heartbeat.interval.ms",
+            ConfigKey::BrokerSessionTimeoutMs => "broker.session.timeout.ms",
+            ConfigKey::MetadataMaxIdleIntervalMs => "metadata.max.idle.interval.ms",
+            ConfigKey::MetadataSnapshotBytes => "metadata.log.max.record.bytes.between.snapshots",
         }
     }
 
@@ -166,7 +233,9 @@ impl ConfigKey {
         match self {
             ConfigKey::ElectionTimeoutMs
             | ConfigKey::FetchTimeoutMs
-            | ConfigKey::RequestTimeoutMs => 1,
+            | ConfigKey::RequestTimeoutMs
+            | ConfigKey::BrokerHeartbeatIntervalMs
+            | ConfigKey::BrokerSessionTimeoutMs => 1,
             _ => 0,
         }
     }
@@ -186,6 +255,21 @@ impl ConfigKey {
             ConfigKey::TestOnlyVoteWithoutLogCheck => {
                 q.test_only_vote_without_log_check = value != 0
             }
+            ConfigKey::BrokerHeartbeatIntervalMs
+            | ConfigKey::BrokerSessionTimeoutMs
+            | ConfigKey::MetadataMaxIdleIntervalMs
+            | ConfigKey::MetadataSnapshotBytes => {}
+        }
+    }
+
+    /// The metadata layer's keys (the others leave `m` as it is).
+    pub fn apply_metadata(self, m: &mut MetadataSettings, value: u64) {
+        match self {
+            ConfigKey::BrokerHeartbeatIntervalMs => m.broker_heartbeat_interval_ms = value,
+            ConfigKey::BrokerSessionTimeoutMs => m.broker_session_timeout_ms = value,
+            ConfigKey::MetadataMaxIdleIntervalMs => m.metadata_max_idle_interval_ms = value,
+            ConfigKey::MetadataSnapshotBytes => m.snapshot_bytes = value,
+            _ => {}
         }
     }
 

@@ -230,7 +230,7 @@ pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
             break;
         }
         g.run_some();
-        let choice = g.below(12);
+        let choice = g.below(16);
         let alive = g.nodes(true);
         let stopped = g.nodes(false);
         let all: Vec<NodeId> = (1..=(controllers + brokers) as NodeId).collect();
@@ -288,6 +288,33 @@ pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
                 }))
             }
             10 | 11 if mix.snapshot => g.pick(&alive).map(|n| Command::Snapshot(NodeRef::id(n))),
+            // The metadata layer: topics at the active controller, broker lifecycle.
+            12 | 13 => {
+                let k = g.below(4);
+                let partitions = 1 + g.below(4) as u32;
+                let replication = 1 + g.below(3) as u32;
+                Some(Command::CreateTopic {
+                    name: format!("t{k}"),
+                    partitions,
+                    replication,
+                })
+            }
+            14 => Some(Command::DeleteTopic(format!("t{}", g.below(4)))),
+            15 if brokers > 0 => {
+                let broker_ids: Vec<NodeId> = alive
+                    .iter()
+                    .copied()
+                    .filter(|n| *n > controllers as NodeId)
+                    .collect();
+                match g.below(2) {
+                    0 => g
+                        .pick(&broker_ids)
+                        .map(|n| Command::ControlledShutdown(NodeRef::id(n))),
+                    _ => g
+                        .pick(&broker_ids)
+                        .map(|n| Command::Register(NodeRef::id(n))),
+                }
+            }
             _ => None,
         };
         if let Some(c) = command {

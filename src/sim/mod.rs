@@ -20,6 +20,7 @@ pub mod scenario;
 pub mod timeline;
 pub mod trace;
 pub mod types;
+pub mod views;
 pub mod world;
 
 pub use config::{ClusterSpec, ConfigKey, Roles};

@@ -9,6 +9,8 @@ use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
 
 use super::types::SimTypes;
+use crate::metadata::broker::BrokerState;
+use crate::metadata::controller::ControllerError;
 
 /// Node id 0 names the world itself (network changes, cluster-wide faults).
 pub const WORLD: NodeId = 0;
@@ -53,10 +55,14 @@ pub enum Api {
     FetchSnapshotResponse,
     DescribeQuorum,
     DescribeQuorumResponse,
+    BrokerRegistration,
+    BrokerRegistrationResponse,
+    BrokerHeartbeat,
+    BrokerHeartbeatResponse,
 }
 
 impl Api {
-    pub const ALL: [Api; 13] = [
+    pub const ALL: [Api; 17] = [
         Api::PreVote,
         Api::Vote,
         Api::VoteResponse,
@@ -70,6 +76,10 @@ impl Api {
         Api::FetchSnapshotResponse,
         Api::DescribeQuorum,
         Api::DescribeQuorumResponse,
+        Api::BrokerRegistration,
+        Api::BrokerRegistrationResponse,
+        Api::BrokerHeartbeat,
+        Api::BrokerHeartbeatResponse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,6 +97,10 @@ impl Api {
             Api::FetchSnapshotResponse => "FetchSnapshotResponse",
             Api::DescribeQuorum => "DescribeQuorum",
             Api::DescribeQuorumResponse => "DescribeQuorumResponse",
+            Api::BrokerRegistration => "BrokerRegistration",
+            Api::BrokerRegistrationResponse => "BrokerRegistrationResponse",
+            Api::BrokerHeartbeat => "BrokerHeartbeat",
+            Api::BrokerHeartbeatResponse => "BrokerHeartbeatResponse",
         }
     }
 }
@@ -116,6 +130,21 @@ pub enum MsgDetail {
     FetchSnapshot {
         position: u64,
     },
+    /// BrokerHeartbeat: the broker's replayed offset and what it asks for.
+    Heartbeat {
+        offset: i64,
+        want_shut_down: bool,
+    },
+    /// BrokerHeartbeatResponse.
+    HeartbeatReply {
+        fenced: bool,
+        should_shut_down: bool,
+    },
+    /// BrokerRegistrationResponse: the broker epoch.
+    Registered {
+        broker_epoch: i64,
+    },
+    ControllerError(ControllerError),
     Error,
 }
 
@@ -214,6 +243,9 @@ pub enum FaultKind {
     Heal,
     Net,
     Set,
+    /// An admin request (create-topic, delete-topic, set-config, register,
+    /// controlled-shutdown).
+    Admin,
 }
 
 /// The invariants the simulator checks (plus the core's own fatal errors).
@@ -228,13 +260,15 @@ pub enum InvariantId {
     ConsistentCommittedData,
     SnapshotAtLogStart,
     LeaderNeverLoadSnapshot,
+    ImagesEqualAtEqualOffsets,
+    LeaderInIsrAndUnfenced,
     /// An `Action::Fatal`: a condition Kafka raises as an exception that kills the raft
     /// thread.
     KafkaException,
 }
 
 impl InvariantId {
-    pub const ALL: [InvariantId; 10] = [
+    pub const ALL: [InvariantId; 12] = [
         InvariantId::SingleLeader,
         InvariantId::MonotonicEpoch,
         InvariantId::MonotonicHighWatermark,
@@ -244,6 +278,8 @@ impl InvariantId {
         InvariantId::ConsistentCommittedData,
         InvariantId::SnapshotAtLogStart,
         InvariantId::LeaderNeverLoadSnapshot,
+        InvariantId::ImagesEqualAtEqualOffsets,
+        InvariantId::LeaderInIsrAndUnfenced,
         InvariantId::KafkaException,
     ];
 
@@ -258,6 +294,8 @@ impl InvariantId {
             InvariantId::ConsistentCommittedData => "ConsistentCommittedData",
             InvariantId::SnapshotAtLogStart => "SnapshotAtLogStart",
             InvariantId::LeaderNeverLoadSnapshot => "LeaderNeverLoadSnapshot",
+            InvariantId::ImagesEqualAtEqualOffsets => "ImagesEqualAtEqualOffsets",
+            InvariantId::LeaderInIsrAndUnfenced => "LeaderInIsrAndUnfenced",
             InvariantId::KafkaException => "KafkaException",
         }
     }
@@ -340,6 +378,35 @@ pub enum TraceKind {
         timed_out: bool,
     },
     Violation(InvariantId),
+    /// The node became the active controller and wrote its first records,
+    /// `after_election_ms` after it won the election (no reload: KIP-631).
+    ControllerActivated {
+        after_election_ms: u64,
+    },
+    /// The node stopped being the active controller.
+    ControllerRenounced,
+    BrokerStateChanged {
+        from: BrokerState,
+        to: BrokerState,
+    },
+    /// An admin request failed (no active controller, or the controller refused).
+    AdminRefused {
+        error: ControllerError,
+    },
+    /// The node refused to start (invalid server.properties, cluster id mismatch).
+    StartRefused {
+        reason: StartRefusal,
+    },
+}
+
+/// Why a node did not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum StartRefusal {
+    /// server.properties failed validation; the message is in
+    /// [`crate::sim::World::start_error`].
+    InvalidConfig,
+    /// meta.properties names another cluster: `INCONSISTENT_CLUSTER_ID`.
+    InconsistentClusterId,
 }
 
 fn node_label(out: &mut String, node: NodeId, epoch: Epoch) {
@@ -388,6 +455,30 @@ fn msg_tail(out: &mut String, m: &MsgInfo) {
         }
         MsgDetail::FetchSnapshot { position } => {
             let _ = write!(out, " position={position}");
+        }
+        MsgDetail::Heartbeat {
+            offset,
+            want_shut_down,
+        } => {
+            let _ = write!(out, " offset={offset}");
+            if want_shut_down {
+                out.push_str(" wantShutDown");
+            }
+        }
+        MsgDetail::HeartbeatReply {
+            fenced,
+            should_shut_down,
+        } => {
+            out.push_str(if fenced { " fenced" } else { " unfenced" });
+            if should_shut_down {
+                out.push_str(" shouldShutDown");
+            }
+        }
+        MsgDetail::Registered { broker_epoch } => {
+            let _ = write!(out, " brokerEpoch={broker_epoch}");
+        }
+        MsgDetail::ControllerError(e) => {
+            let _ = write!(out, " {e}");
         }
     }
     let _ = write!(out, " #{}", m.id);
@@ -471,6 +562,22 @@ impl TraceEvent {
             }
             TraceKind::Violation(inv) => {
                 let _ = write!(out, " VIOLATION {inv}");
+            }
+            TraceKind::ControllerActivated { after_election_ms } => {
+                let _ = write!(
+                    out,
+                    " active controller, first write {after_election_ms}ms after its election"
+                );
+            }
+            TraceKind::ControllerRenounced => out.push_str(" controller renounced"),
+            TraceKind::BrokerStateChanged { from, to } => {
+                let _ = write!(out, " broker {from} → {to}");
+            }
+            TraceKind::AdminRefused { error } => {
+                let _ = write!(out, " admin request refused: {error}");
+            }
+            TraceKind::StartRefused { reason } => {
+                let _ = write!(out, " refused to start: {reason:?}");
             }
         }
     }

@@ -15,19 +15,25 @@
 //! A process stepping is `Process::raft` (the KRaft core) plus `Process::app` (the
 //! state machine); the metadata layer adds its controller and broker beside them.
 
-use super::config::{ClusterSpec, ConfigKey, Roles};
+use super::config::{ClusterSpec, ConfigKey, MetadataSettings, Roles};
 use super::invariants::{Checker, EventDesc, Report};
 use super::net::{Fate, LinkSpec, Network};
 use super::queue::{EventQueue, Timed};
 use super::rng::{derive_seed, STREAM_NODE};
 use super::trace::{
-    DropReason, FaultKind, InvariantId, MsgInfo, Trace, TraceEvent, TraceKind, WORLD,
+    DropReason, FaultKind, InvariantId, MsgInfo, StartRefusal, Trace, TraceEvent, TraceKind, WORLD,
 };
 use super::types::{App, SimNode, SimRecord, SimSnapshot, SimTypes};
 use crate::kraft::{
     Action, DurableState, Envelope, Epoch, Input, NodeConfig, NodeId, Offset, QuorumConfig,
     RaftNode, Snapshot, StateKind,
 };
+use crate::metadata::broker::{BrokerLifecycle, BrokerRequest, BrokerState};
+use crate::metadata::controller::{
+    BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistrationRequest, ControllerConfig,
+    ControllerError, QuorumController,
+};
+use crate::metadata::{MetadataImage, MetadataRecord, Uuid};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -67,6 +73,36 @@ pub enum Intervention {
         node: Option<NodeId>,
     },
     Relax(InvariantId),
+    /// `create-topic <name> partitions=<n> replication=<r>` at the active controller.
+    CreateTopic {
+        name: String,
+        partitions: u32,
+        replication: u32,
+    },
+    /// `delete-topic <name>`.
+    DeleteTopic(String),
+    /// `set-config topic:<name> <key>=<value>`.
+    SetTopicConfig {
+        topic: String,
+        key: String,
+        value: String,
+    },
+    /// `register <id>`: the broker sends a BrokerRegistration now.
+    Register(NodeId),
+    /// `controlled-shutdown <id>`: the broker asks to shut down (WantShutDown).
+    ControlledShutdown(NodeId),
+    /// `server-properties <id> <key>=<value>…`: edit the node's server.properties
+    /// (validated at its next start); an empty value removes the key.
+    ServerProperties {
+        node: NodeId,
+        entries: Vec<(String, String)>,
+    },
+    /// `format <id> cluster-id=<id>`: `kafka-storage.sh format -t <id>` of the node's
+    /// disk (its meta.properties cluster id, checked at its next start).
+    Format {
+        node: NodeId,
+        cluster_id: String,
+    },
 }
 
 /// Why an intervention could not be applied.
@@ -78,6 +114,62 @@ pub enum InterventionError {
     Running(NodeId),
     #[error("node {0} is not running")]
     NotRunning(NodeId),
+}
+
+/// A broker-to-controller RPC on the simulated network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ControllerRpc {
+    Registration(BrokerRegistrationRequest),
+    RegistrationResponse(Result<i64, ControllerError>),
+    Heartbeat(BrokerHeartbeatRequest),
+    HeartbeatResponse(Result<BrokerHeartbeatReply, ControllerError>),
+}
+
+impl ControllerRpc {
+    fn info(&self, id: u64, from: NodeId, to: NodeId) -> MsgInfo {
+        use super::trace::{Api, MsgDetail};
+        let (api, detail) = match self {
+            ControllerRpc::Registration(_) => (Api::BrokerRegistration, MsgDetail::None),
+            ControllerRpc::RegistrationResponse(r) => (
+                Api::BrokerRegistrationResponse,
+                match r {
+                    Ok(e) => MsgDetail::Registered { broker_epoch: *e },
+                    Err(e) => MsgDetail::ControllerError(*e),
+                },
+            ),
+            ControllerRpc::Heartbeat(h) => (
+                Api::BrokerHeartbeat,
+                MsgDetail::Heartbeat {
+                    offset: h.current_metadata_offset,
+                    want_shut_down: h.want_shut_down,
+                },
+            ),
+            ControllerRpc::HeartbeatResponse(r) => (
+                Api::BrokerHeartbeatResponse,
+                match r {
+                    Ok(r) => MsgDetail::HeartbeatReply {
+                        fenced: r.is_fenced,
+                        should_shut_down: r.should_shut_down,
+                    },
+                    Err(e) => MsgDetail::ControllerError(*e),
+                },
+            ),
+        };
+        MsgInfo {
+            id,
+            from,
+            to,
+            api,
+            detail,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct RpcInFlight {
+    info: MsgInfo,
+    to_incarnation: u32,
+    rpc: ControllerRpc,
 }
 
 /// One simulated Kafka process. The metadata layer adds a controller and a broker
@@ -96,6 +188,20 @@ pub struct Process {
     pub incarnation: u32,
     /// Configuration for the next start.
     pub quorum: QuorumConfig,
+    /// Metadata configuration for the next start.
+    pub metadata: MetadataSettings,
+    /// The quorum controller (controller role), active while this node leads.
+    pub controller: Option<QuorumController>,
+    /// The broker lifecycle (broker role), while running.
+    pub broker: Option<BrokerLifecycle>,
+    /// When this node last won an election (for the failover figure).
+    elected_at_ms: Option<u64>,
+    /// Its `server.properties` (Kafka's example shape for its roles until edited).
+    pub server_properties: String,
+    /// The cluster id its `meta.properties` holds.
+    pub stored_cluster_id: String,
+    /// Why its last start was refused (invalid server.properties, another cluster).
+    pub start_error: Option<String>,
     /// The epoch this node leads in, while it is Leader.
     leading: Option<Epoch>,
     /// Its state machine was told it leads (`handleLeaderChange` naming itself): the
@@ -145,6 +251,39 @@ impl Process {
             None => self.disk.quorum_state.map_or(0, |q| q.leader_epoch),
         }
     }
+
+    /// This node's committed metadata image (its loader's).
+    pub fn image(&self) -> &MetadataImage {
+        &self.app.image
+    }
+
+    /// The broker's state (`NOT_RUNNING` when stopped); `None` for a controller-only node.
+    pub fn broker_state(&self) -> Option<BrokerState> {
+        if !self.roles.broker {
+            return None;
+        }
+        Some(
+            self.broker
+                .as_ref()
+                .map_or(BrokerState::NotRunning, |b| b.state),
+        )
+    }
+
+    /// Offsets this node's image is behind its high watermark.
+    pub fn metadata_lag(&self) -> i64 {
+        match self.high_watermark() {
+            Some(hw) => (hw - self.app.next_offset).max(0),
+            None => 0,
+        }
+    }
+
+    /// The earliest of the Raft, controller and broker deadlines.
+    fn deadline(&self) -> Option<u64> {
+        let raft = self.raft.as_ref()?.next_deadline();
+        let c = self.controller.as_ref().and_then(|c| c.next_deadline());
+        let b = self.broker.as_ref().and_then(|b| b.next_deadline());
+        [raft, c, b].into_iter().flatten().min()
+    }
 }
 
 /// A message on the wire.
@@ -166,7 +305,7 @@ pub struct Election {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MessageStats {
     /// Indexed like [`super::trace::Api::ALL`].
-    pub sent: [u64; 13],
+    pub sent: [u64; 17],
     pub delivered: u64,
     pub dropped: u64,
     pub duplicated: u64,
@@ -186,6 +325,7 @@ pub struct Violation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum What {
     Deliver(u32),
+    DeliverRpc(u32),
     Timer { idx: u32, generation: u32 },
 }
 
@@ -242,6 +382,8 @@ pub struct World {
     next_counter: u64,
     voters: Arc<[NodeId]>,
     actions: Vec<Action<SimTypes>>,
+    rpcs: Vec<Option<RpcInFlight>>,
+    free_rpc_slots: Vec<u32>,
 }
 
 /// At most this many violations are kept (all are counted).
@@ -261,6 +403,13 @@ impl World {
                 app: App::default(),
                 incarnation: 1,
                 quorum: spec.quorum_for(id),
+                metadata: spec.metadata_for(id),
+                controller: None,
+                broker: None,
+                elected_at_ms: None,
+                server_properties: default_server_properties(&spec, id),
+                stored_cluster_id: CLUSTER_ID.to_string(),
+                start_error: None,
                 leading: None,
                 writable: false,
                 timer_gen: 0,
@@ -295,7 +444,21 @@ impl World {
             next_counter: 0,
             voters,
             actions: Vec::new(),
+            rpcs: Vec::new(),
+            free_rpc_slots: Vec::new(),
         };
+        let spec = world.spec.clone();
+        for (node, key, value) in &spec.server_properties {
+            if let Some(p) = world.procs.get_mut(*node as usize - 1) {
+                p.server_properties =
+                    edit_properties(&p.server_properties, &[(key.clone(), value.clone())]);
+            }
+        }
+        for (node, cluster_id) in &spec.formats {
+            if let Some(p) = world.procs.get_mut(*node as usize - 1) {
+                p.stored_cluster_id = cluster_id.clone();
+            }
+        }
         for id in 1..=world.spec.max_node_id() {
             world.start(id);
         }
@@ -306,6 +469,11 @@ impl World {
 
     pub fn spec(&self) -> &ClusterSpec {
         &self.spec
+    }
+
+    /// Why node `id`'s last start was refused, in Kafka's words.
+    pub fn start_error(&self, id: NodeId) -> Option<&str> {
+        self.process(id)?.start_error.as_deref()
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -389,7 +557,7 @@ impl World {
                 info: &m.info,
                 envelope: &m.envelope,
             }),
-            What::Timer { .. } => None,
+            What::Timer { .. } | What::DeliverRpc(_) => None,
         })
     }
 
@@ -430,6 +598,8 @@ impl World {
             next_counter: self.next_counter,
             voters: self.voters.clone(),
             actions: Vec::new(),
+            rpcs: self.rpcs.clone(),
+            free_rpc_slots: self.free_rpc_slots.clone(),
         }
     }
 
@@ -460,6 +630,14 @@ impl World {
                 self.events += 1;
                 self.deliver(m);
             }
+            What::DeliverRpc(slot) => {
+                let m = self.rpcs[slot as usize]
+                    .take()
+                    .expect("a queued delivery has its message");
+                self.free_rpc_slots.push(slot);
+                self.events += 1;
+                self.deliver_rpc(m);
+            }
             What::Timer { idx, generation } => {
                 let now = self.now_ms;
                 let p = &mut self.procs[idx as usize];
@@ -470,9 +648,10 @@ impl World {
                 let Some(raft) = &p.raft else {
                     return true;
                 };
+                let raft_due = raft.next_deadline().is_some_and(|d| d <= now);
                 // Timers are scheduled lazily: a deadline that moved later keeps its
                 // old queue entry, which lands here early and is pushed again.
-                match raft.next_deadline() {
+                match p.deadline() {
                     None => return true,
                     Some(d) if d > now => {
                         p.timer_gen = p.timer_gen.wrapping_add(1);
@@ -485,7 +664,11 @@ impl World {
                 }
                 self.events += 1;
                 let id = p.id;
-                self.step_node(idx as usize, Input::Tick, EventDesc::Timer(id));
+                if raft_due {
+                    self.step_node(idx as usize, Input::Tick, EventDesc::Timer(id));
+                }
+                self.metadata_tick(idx as usize);
+                self.reschedule(idx as usize);
             }
         }
         true
@@ -686,6 +869,8 @@ impl World {
         let mut became_leader = false;
         let mut snapshot_changed = false;
         let mut shutdown_complete = false;
+        let mut leader_changed = false;
+        let mut committed = false;
         for action in actions.drain(..) {
             let epoch = self.procs[idx].raft.as_ref().map_or(0, |r| r.epoch());
             match action {
@@ -697,6 +882,7 @@ impl World {
                 Action::Flush { .. } => {}
                 Action::LeaderChange(le) => {
                     self.procs[idx].writable = le.leader_id == Some(id);
+                    leader_changed = true;
                 }
                 Action::StateChanged {
                     from,
@@ -728,6 +914,7 @@ impl World {
                             at_ms: self.now_ms,
                         });
                         became_leader = true;
+                        self.procs[idx].elected_at_ms = Some(self.now_ms);
                         let mut r = self.checker_report(id, epoch, event);
                         r.checker.on_leader_elected(epoch, id, &mut r.ctx);
                     }
@@ -819,10 +1006,21 @@ impl World {
                         self.procs[idx].app.apply(batch);
                         let after = self.procs[idx].app.chain_hash;
                         up_to = batch.end_offset();
-                        let mut r = self.checker_report(id, epoch, event);
+                        let mut r = Report::new(
+                            &mut self.checker,
+                            &mut self.violations,
+                            &mut self.violation_count,
+                            &mut self.trace,
+                            self.now_ms,
+                            id,
+                            epoch,
+                            event,
+                        );
                         r.checker.on_commit(batch, before, after, &mut r.ctx);
+                        r.checker.on_image(&self.procs[idx].app, &mut r.ctx);
                     }
                     self.emit(id, epoch, TraceKind::Committed { up_to });
+                    committed = true;
                 }
                 Action::LoadSnapshot(snapshot) => {
                     self.procs[idx].app.load(&snapshot);
@@ -834,8 +1032,18 @@ impl World {
                         },
                     );
                     let writable = self.procs[idx].writable;
-                    let mut r = self.checker_report(id, epoch, event);
+                    let mut r = Report::new(
+                        &mut self.checker,
+                        &mut self.violations,
+                        &mut self.violation_count,
+                        &mut self.trace,
+                        self.now_ms,
+                        id,
+                        epoch,
+                        event,
+                    );
                     r.checker.on_load_snapshot(writable, &snapshot, &mut r.ctx);
+                    r.checker.on_image(&self.procs[idx].app, &mut r.ctx);
                 }
                 Action::ShutdownComplete { timed_out } => {
                     shutdown_complete = true;
@@ -851,7 +1059,332 @@ impl World {
         if shutdown_complete {
             self.stop(idx, event);
         } else {
+            if leader_changed || kind != StateKind::Leader {
+                self.sync_controller(idx);
+            }
+            if committed {
+                self.maybe_auto_snapshot(idx);
+            }
             self.reschedule(idx);
+        }
+    }
+
+    // ----- the metadata layer: controller, brokers, loader snapshots -----
+
+    /// Activate the controller when its node's state machine has been told it leads
+    /// (`handleLeaderChange` naming itself, which comes once the loader has replayed up
+    /// to the epoch start); renounce when it no longer leads.
+    fn sync_controller(&mut self, idx: usize) {
+        let now = self.now_ms;
+        let p = &self.procs[idx];
+        let Some(ctrl) = &p.controller else { return };
+        let leads = p.writable && p.state_kind() == Some(StateKind::Leader);
+        let id = p.id;
+        let epoch = p.epoch();
+        if ctrl.is_active() && (!leads || ctrl.epoch() != Some(epoch)) {
+            self.procs[idx]
+                .controller
+                .as_mut()
+                .expect("controller")
+                .renounce();
+            self.emit(id, epoch, TraceKind::ControllerRenounced);
+        }
+        let p = &self.procs[idx];
+        let Some(next) = p.raft.as_ref().and_then(|r| r.next_append_offset()) else {
+            return;
+        };
+        if !leads || p.controller.as_ref().is_some_and(|c| c.is_active()) {
+            return;
+        }
+        let image = p.app.image.clone();
+        let elected = p.elected_at_ms.unwrap_or(now);
+        let records = self.procs[idx]
+            .controller
+            .as_mut()
+            .expect("controller")
+            .activate(now, epoch, &image, next);
+        self.emit(
+            id,
+            epoch,
+            TraceKind::ControllerActivated {
+                after_election_ms: now - elected,
+            },
+        );
+        self.controller_append(idx, records);
+    }
+
+    /// Append the active controller's records as one batch.
+    fn controller_append(&mut self, idx: usize, records: Vec<MetadataRecord>) {
+        if records.is_empty() {
+            return;
+        }
+        let records = records.into_iter().map(SimRecord::Metadata).collect();
+        if !self.step_node(idx, Input::Append(records), EventDesc::Append) {
+            if let Some(c) = self.procs[idx].controller.as_mut() {
+                c.renounce();
+            }
+        }
+    }
+
+    /// The active controller's node, if any.
+    pub fn active_controller(&self) -> Option<NodeId> {
+        let l = self.leader()?;
+        self.process(l)?
+            .controller
+            .as_ref()
+            .is_some_and(|c| c.is_active())
+            .then_some(l)
+    }
+
+    fn next_append_offset(&self, idx: usize) -> Option<Offset> {
+        self.procs[idx].raft.as_ref()?.next_append_offset()
+    }
+
+    /// Controller and broker timers.
+    fn metadata_tick(&mut self, idx: usize) {
+        let now = self.now_ms;
+        if self.procs[idx]
+            .controller
+            .as_ref()
+            .and_then(|c| c.next_deadline())
+            .is_some_and(|d| d <= now)
+        {
+            if let Some(next) = self.next_append_offset(idx) {
+                let records = self.procs[idx]
+                    .controller
+                    .as_mut()
+                    .expect("controller")
+                    .tick(now, next);
+                self.controller_append(idx, records);
+            } else {
+                self.sync_controller(idx);
+            }
+        }
+        self.broker_poll(idx);
+    }
+
+    fn broker_poll(&mut self, idx: usize) {
+        let now = self.now_ms;
+        let p = &mut self.procs[idx];
+        let offset = p.app.next_offset - 1;
+        let target = p.raft.as_ref().and_then(|r| r.leader_and_epoch().leader_id);
+        let id = p.id;
+        let Some(b) = p.broker.as_mut() else { return };
+        if b.next_deadline().is_none_or(|d| d > now) {
+            return;
+        }
+        let Some(request) = b.poll(now, offset) else {
+            return;
+        };
+        let Some(to) = target else {
+            return;
+        };
+        let rpc = match request {
+            BrokerRequest::Registration(r) => ControllerRpc::Registration(r),
+            BrokerRequest::Heartbeat(h) => ControllerRpc::Heartbeat(h),
+        };
+        self.send_rpc(id, to, rpc);
+    }
+
+    fn send_rpc(&mut self, from: NodeId, to: NodeId, rpc: ControllerRpc) {
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        let info = rpc.info(id, from, to);
+        let epoch = self.process(from).map_or(0, |p| p.epoch());
+        self.messages.sent[info.api as usize] += 1;
+        self.emit(from, epoch, TraceKind::Sent(info));
+        let Some(to_incarnation) = self.process(to).map(|p| p.incarnation) else {
+            return;
+        };
+        let fate = if from == to {
+            Fate::Deliver {
+                latency_ms: 0,
+                duplicate_latency_ms: None,
+            }
+        } else {
+            self.net.route(from, to)
+        };
+        let reason = match fate {
+            Fate::Blocked => DropReason::Cut,
+            Fate::Lost => DropReason::Loss,
+            Fate::Deliver { latency_ms, .. } => {
+                let m = RpcInFlight {
+                    info,
+                    to_incarnation,
+                    rpc,
+                };
+                let slot = match self.free_rpc_slots.pop() {
+                    Some(s) => {
+                        self.rpcs[s as usize] = Some(m);
+                        s
+                    }
+                    None => {
+                        self.rpcs.push(Some(m));
+                        (self.rpcs.len() - 1) as u32
+                    }
+                };
+                self.push_event(self.now_ms + latency_ms, What::DeliverRpc(slot));
+                return;
+            }
+        };
+        self.messages.dropped += 1;
+        self.emit(from, epoch, TraceKind::Dropped { msg: info, reason });
+    }
+
+    fn deliver_rpc(&mut self, m: RpcInFlight) {
+        let (from, to) = (m.info.from, m.info.to);
+        let idx = to as usize - 1;
+        let p = &self.procs[idx];
+        let epoch = p.epoch();
+        let reason = if from != to && self.net.is_blocked(from, to) {
+            Some(DropReason::Cut)
+        } else if p.raft.is_none() || p.incarnation != m.to_incarnation {
+            Some(DropReason::ReceiverDown)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.messages.dropped += 1;
+            self.emit(
+                to,
+                epoch,
+                TraceKind::Dropped {
+                    msg: m.info,
+                    reason,
+                },
+            );
+            return;
+        }
+        self.messages.delivered += 1;
+        self.emit(to, epoch, TraceKind::Delivered(m.info));
+        let now = self.now_ms;
+        match m.rpc {
+            ControllerRpc::Registration(r) => {
+                let reply = match self.next_append_offset(idx) {
+                    Some(next) => match self.procs[idx].controller.as_mut() {
+                        Some(c) => c.register_broker(now, r, next),
+                        None => Err(ControllerError::NotController),
+                    },
+                    None => Err(ControllerError::NotController),
+                };
+                let reply = reply.map(|(epoch, records)| {
+                    self.controller_append(idx, records);
+                    epoch
+                });
+                self.send_rpc(to, from, ControllerRpc::RegistrationResponse(reply));
+                self.reschedule(idx);
+            }
+            ControllerRpc::Heartbeat(h) => {
+                let reply = match self.next_append_offset(idx) {
+                    Some(next) => match self.procs[idx].controller.as_mut() {
+                        Some(c) => c.heartbeat(now, h, next),
+                        None => Err(ControllerError::NotController),
+                    },
+                    None => Err(ControllerError::NotController),
+                };
+                let reply = reply.map(|(r, records)| {
+                    self.controller_append(idx, records);
+                    r
+                });
+                self.send_rpc(to, from, ControllerRpc::HeartbeatResponse(reply));
+                self.reschedule(idx);
+            }
+            ControllerRpc::RegistrationResponse(r) => {
+                self.with_broker(idx, |b, now| b.on_registration_reply(now, r));
+            }
+            ControllerRpc::HeartbeatResponse(r) => {
+                self.with_broker(idx, |b, now| b.on_heartbeat_reply(now, r));
+            }
+        }
+    }
+
+    /// Run `f` on the node's broker, trace a state change, and shut the process down
+    /// when the broker reaches SHUTTING_DOWN.
+    fn with_broker(&mut self, idx: usize, f: impl FnOnce(&mut BrokerLifecycle, u64)) {
+        let now = self.now_ms;
+        let p = &mut self.procs[idx];
+        let id = p.id;
+        let epoch = p.epoch();
+        let Some(b) = p.broker.as_mut() else { return };
+        let before = b.state;
+        f(b, now);
+        let after = b.state;
+        if before != after {
+            self.emit(
+                id,
+                epoch,
+                TraceKind::BrokerStateChanged {
+                    from: before,
+                    to: after,
+                },
+            );
+            if after == BrokerState::ShuttingDown {
+                self.step_node(
+                    idx,
+                    Input::Shutdown {
+                        timeout_ms: SHUTDOWN_TIMEOUT_MS,
+                    },
+                    EventDesc::Intervention(FaultKind::Shutdown),
+                );
+            }
+        }
+        self.reschedule(idx);
+    }
+
+    /// The loader writes a snapshot once `metadata.log.max.record.bytes.between.snapshots`
+    /// bytes of metadata records were applied since the last one.
+    fn maybe_auto_snapshot(&mut self, idx: usize) {
+        let p = &self.procs[idx];
+        if p.metadata.snapshot_bytes == 0 || p.app.bytes_since_snapshot < p.metadata.snapshot_bytes
+        {
+            return;
+        }
+        self.procs[idx].app.bytes_since_snapshot = 0;
+        self.procs[idx].app.records_since_snapshot = 0;
+        self.snapshot(idx);
+    }
+
+    fn admin(&mut self, intervention: &Intervention) {
+        let now = self.now_ms;
+        let Some(leader) = self.active_controller() else {
+            self.emit(
+                WORLD,
+                0,
+                TraceKind::AdminRefused {
+                    error: ControllerError::NotController,
+                },
+            );
+            return;
+        };
+        let idx = leader as usize - 1;
+        let Some(next) = self.next_append_offset(idx) else {
+            return;
+        };
+        let c = self.procs[idx]
+            .controller
+            .as_mut()
+            .expect("active controller");
+        let result = match intervention {
+            Intervention::CreateTopic {
+                name,
+                partitions,
+                replication,
+            } => c.create_topic(now, name, *partitions, *replication, next),
+            Intervention::DeleteTopic(name) => c.delete_topic(now, name, next),
+            Intervention::SetTopicConfig { topic, key, value } => {
+                c.set_topic_config(now, topic, key, value, next)
+            }
+            _ => Ok(Vec::new()),
+        };
+        match result {
+            Ok(records) => {
+                self.controller_append(idx, records);
+                self.reschedule(idx);
+            }
+            Err(error) => {
+                let epoch = self.procs[idx].epoch();
+                self.emit(leader, epoch, TraceKind::AdminRefused { error });
+            }
         }
     }
 
@@ -920,7 +1453,7 @@ impl World {
     fn reschedule(&mut self, idx: usize) {
         let now = self.now_ms;
         let p = &mut self.procs[idx];
-        let Some(deadline) = p.raft.as_ref().and_then(|r| r.next_deadline()) else {
+        let Some(deadline) = p.deadline() else {
             return;
         };
         if p.timer_at.is_some_and(|t| t <= deadline) {
@@ -938,9 +1471,32 @@ impl World {
         );
     }
 
-    /// Start a stopped process from its disk (as its current incarnation).
+    /// Start a stopped process from its disk (as its current incarnation), once its
+    /// server.properties validates and its meta.properties names this cluster
+    /// (`KafkaRaftServer` startup); otherwise it stays down and the trace says why.
     fn start(&mut self, id: NodeId) {
         let idx = id as usize - 1;
+        let p = &mut self.procs[idx];
+        let refusal = match crate::server::ServerConfig::parse(&p.server_properties) {
+            Err(errors) => Some((
+                StartRefusal::InvalidConfig,
+                format!("Invalid server.properties: {errors}"),
+            )),
+            Ok(_) if p.stored_cluster_id != CLUSTER_ID => Some((
+                StartRefusal::InconsistentClusterId,
+                format!(
+                    "INCONSISTENT_CLUSTER_ID: The Cluster ID {CLUSTER_ID} doesn't match stored clusterId Some({}) in meta.properties. The broker is trying to join the wrong cluster.",
+                    p.stored_cluster_id
+                ),
+            )),
+            Ok(_) => None,
+        };
+        p.start_error = refusal.as_ref().map(|(_, m)| m.clone());
+        if let Some((reason, _)) = refusal {
+            let epoch = p.epoch();
+            self.emit(id, epoch, TraceKind::StartRefused { reason });
+            return;
+        }
         let seed = self.spec.seed;
         let now = self.now_ms;
         let p = &mut self.procs[idx];
@@ -954,6 +1510,23 @@ impl World {
         let disk = std::mem::take(&mut p.disk);
         let mut node = RaftNode::new(config, disk, now);
         p.app = App::default();
+        let m = p.metadata;
+        p.controller = p.roles.controller.then(|| {
+            QuorumController::new(ControllerConfig {
+                broker_heartbeat_interval_ms: m.broker_heartbeat_interval_ms,
+                broker_session_timeout_ms: m.broker_session_timeout_ms,
+                metadata_max_idle_interval_ms: m.metadata_max_idle_interval_ms,
+            })
+        });
+        p.broker = p.roles.broker.then(|| {
+            BrokerLifecycle::new(
+                id,
+                Uuid::from_u128(((id as u128) << 32) | p.incarnation as u128 | (1 << 100)),
+                m.broker_heartbeat_interval_ms,
+                now,
+            )
+        });
+        p.elected_at_ms = None;
         p.writable = false;
         p.timer_at = None;
         p.timer_gen = p.timer_gen.wrapping_add(1);
@@ -978,6 +1551,8 @@ impl World {
         };
         p.disk = node.durable_state();
         p.app = App::default();
+        p.controller = None;
+        p.broker = None;
         p.writable = false;
         p.timer_at = None;
         p.timer_gen = p.timer_gen.wrapping_add(1);
@@ -1085,11 +1660,52 @@ impl World {
                 for p in &mut self.procs {
                     if node.is_none_or(|n| n == p.id) {
                         key.apply(&mut p.quorum, *value);
+                        key.apply_metadata(&mut p.metadata, *value);
                     }
                 }
                 self.emit(node.unwrap_or(WORLD), 0, TraceKind::Fault(FaultKind::Set));
             }
             Intervention::Relax(inv) => self.checker.relaxed |= inv.bit(),
+            Intervention::CreateTopic { .. }
+            | Intervention::DeleteTopic(_)
+            | Intervention::SetTopicConfig { .. } => {
+                self.emit(WORLD, 0, TraceKind::Fault(FaultKind::Admin));
+                self.admin(intervention);
+            }
+            Intervention::Register(id) => {
+                let idx = self.idx_of(*id)?;
+                if !self.procs[idx].alive() {
+                    return Err(InterventionError::NotRunning(*id));
+                }
+                self.emit(*id, 0, TraceKind::Fault(FaultKind::Admin));
+                self.with_broker(idx, |b, now| b.reregister(now));
+                self.broker_poll(idx);
+                self.reschedule(idx);
+            }
+            Intervention::ServerProperties { node, entries } => {
+                let idx = self.idx_of(*node)?;
+                let p = &mut self.procs[idx];
+                p.server_properties = edit_properties(&p.server_properties, entries);
+                self.emit(*node, 0, TraceKind::Fault(FaultKind::Set));
+            }
+            Intervention::Format { node, cluster_id } => {
+                let idx = self.idx_of(*node)?;
+                if self.procs[idx].alive() {
+                    return Err(InterventionError::Running(*node));
+                }
+                self.procs[idx].stored_cluster_id = cluster_id.clone();
+                self.emit(*node, 0, TraceKind::Fault(FaultKind::Set));
+            }
+            Intervention::ControlledShutdown(id) => {
+                let idx = self.idx_of(*id)?;
+                if !self.procs[idx].alive() {
+                    return Err(InterventionError::NotRunning(*id));
+                }
+                self.emit(*id, 0, TraceKind::Fault(FaultKind::Admin));
+                self.with_broker(idx, |b, now| b.begin_controlled_shutdown(now));
+                self.broker_poll(idx);
+                self.reschedule(idx);
+            }
         }
         Ok(())
     }
@@ -1153,5 +1769,48 @@ fn fault_kind(i: &Intervention) -> FaultKind {
             FaultKind::Net
         }
         Intervention::Set { .. } | Intervention::Relax(_) => FaultKind::Set,
+        Intervention::CreateTopic { .. }
+        | Intervention::DeleteTopic(_)
+        | Intervention::SetTopicConfig { .. }
+        | Intervention::Register(_)
+        | Intervention::ControlledShutdown(_) => FaultKind::Admin,
+        Intervention::ServerProperties { .. } | Intervention::Format { .. } => FaultKind::Set,
     }
+}
+
+/// The server.properties node `id` starts with: Kafka's example file for its roles,
+/// with the cluster's static voters.
+pub fn default_server_properties(spec: &ClusterSpec, id: NodeId) -> String {
+    use crate::server::{ProcessRoles, QuorumVoter, ServerConfig};
+    let roles = spec.roles(id);
+    let roles = match (roles.broker, roles.controller) {
+        (true, true) => ProcessRoles::Combined,
+        (false, true) => ProcessRoles::Controller,
+        _ => ProcessRoles::Broker,
+    };
+    let voters: Vec<QuorumVoter> = spec
+        .voters()
+        .into_iter()
+        .map(QuorumVoter::for_node)
+        .collect();
+    ServerConfig::default_for(id, roles, &voters).to_properties_text()
+}
+
+/// Set (or, with an empty value, remove) keys of a properties text: the old lines for
+/// a key go, the new `key=value` lines are appended.
+pub fn edit_properties(text: &str, entries: &[(String, String)]) -> String {
+    let mut out: String = text
+        .lines()
+        .filter(|line| {
+            let key = line.split(['=', ':']).next().unwrap_or("").trim();
+            !entries.iter().any(|(k, _)| k == key)
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for (k, v) in entries {
+        if !v.is_empty() {
+            out.push_str(&format!("{k}={v}\n"));
+        }
+    }
+    out
 }

@@ -207,6 +207,9 @@ impl SetupForm {
                     quorum: self.base.quorum.clone(),
                     overrides: Vec::new(),
                     relaxed: self.base.relaxed.clone(),
+                    metadata: self.base.metadata,
+                    server_properties: Vec::new(),
+                    formats: Vec::new(),
                 };
                 spec.quorum.pre_vote = self.pre_vote;
                 // Overrides `server.properties` cannot show (the kraftscope.* switches)

@@ -120,6 +120,8 @@ const TAG_NET: u8 = 9;
 const TAG_APPEND: u8 = 10;
 const TAG_SET: u8 = 11;
 const TAG_RELAX: u8 = 12;
+/// The metadata layer's interventions, as their JSON (length-prefixed).
+const TAG_METADATA_JSON: u8 = 13;
 
 struct Writer(Vec<u8>);
 
@@ -256,6 +258,12 @@ fn encode_bytes(run: &Run, at_ms: u64) -> Vec<u8> {
                 w.0.push(TAG_RELAX);
                 let i = InvariantId::ALL.iter().position(|x| x == inv).unwrap_or(0);
                 w.0.push(i as u8);
+            }
+            other => {
+                w.0.push(TAG_METADATA_JSON);
+                let json = serde_json::to_vec(other).unwrap_or_default();
+                w.u64(json.len() as u64);
+                w.0.extend_from_slice(&json);
             }
         }
     }
@@ -466,6 +474,19 @@ fn decode_bytes(bytes: &[u8]) -> Result<Shared, ShareError> {
                 Intervention::Set { key, value, node }
             }
             TAG_RELAX => Intervention::Relax(r.invariant()?),
+            TAG_METADATA_JSON => {
+                let len = r.bounded("a metadata intervention's length", 1 << 20)? as usize;
+                let mut bytes = Vec::with_capacity(len);
+                for _ in 0..len {
+                    bytes.push(r.byte("a metadata intervention")?);
+                }
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    r.err_at(
+                        tag_at,
+                        format!("a metadata intervention does not decode: {e}"),
+                    )
+                })?
+            }
             t => return Err(r.err_at(tag_at, format!("unknown intervention #{t}"))),
         };
         validate_intervention(spec, &intervention).map_err(|e| r.err_at(tag_at, e))?;

@@ -7,7 +7,9 @@
 //! never a panic; `relax <Invariant>` turns one off.
 
 mod consistent_committed_data;
+mod images_equal_at_equal_offsets;
 mod leader_completeness;
+mod leader_in_isr_and_unfenced;
 mod leader_never_load_snapshot;
 mod log_matching;
 mod majority_reached_high_watermark;
@@ -17,7 +19,9 @@ mod single_leader;
 mod snapshot_at_log_start;
 
 pub use consistent_committed_data::{ConsistentCommittedData, LedgerEntry};
+pub use images_equal_at_equal_offsets::ImagesEqualAtEqualOffsets;
 pub use leader_completeness::LeaderCompleteness;
+pub use leader_in_isr_and_unfenced::LeaderInIsrAndUnfenced;
 pub use leader_never_load_snapshot::LeaderNeverLoadSnapshot;
 pub use log_matching::LogMatching;
 pub use majority_reached_high_watermark::MajorityReachedHighWatermark;
@@ -152,6 +156,8 @@ pub struct Checker {
     pub committed: ConsistentCommittedData,
     pub snapshot_at_log_start: SnapshotAtLogStart,
     pub leader_never_load_snapshot: LeaderNeverLoadSnapshot,
+    pub images_equal: ImagesEqualAtEqualOffsets,
+    pub leader_in_isr: LeaderInIsrAndUnfenced,
 }
 
 impl Checker {
@@ -167,6 +173,8 @@ impl Checker {
             committed: ConsistentCommittedData::default(),
             snapshot_at_log_start: SnapshotAtLogStart,
             leader_never_load_snapshot: LeaderNeverLoadSnapshot,
+            images_equal: ImagesEqualAtEqualOffsets::default(),
+            leader_in_isr: LeaderInIsrAndUnfenced,
         }
     }
 
@@ -195,6 +203,17 @@ impl Checker {
         self.monotonic_high_watermark.observe(epoch, hw, ctx);
         self.majority.set_leo(idx, leo);
         self.majority.check(hw, ctx);
+    }
+
+    /// A node's loader applied a batch (or loaded a snapshot) and is at `next_offset`.
+    pub fn on_image(&mut self, app: &crate::sim::types::App, ctx: &mut Ctx) {
+        self.images_equal.observe(app.next_offset, &app.image, ctx);
+        self.leader_in_isr.check(
+            &app.image,
+            &app.changed_partitions,
+            &app.changed_brokers,
+            ctx,
+        );
     }
 
     pub fn on_commit(&mut self, batch: &SimBatch, before: u64, after: u64, ctx: &mut Ctx) {
@@ -439,5 +458,88 @@ mod tests {
             c.observe(1, 2, &mut ctx);
         }
         assert!(s.violations.is_empty());
+    }
+
+    fn metadata_image(
+        records: &[crate::metadata::MetadataRecord],
+    ) -> crate::metadata::MetadataImage {
+        let mut d = crate::metadata::MetadataDelta::new(&crate::metadata::MetadataImage::empty());
+        for r in records {
+            d.replay(r).expect("replays");
+        }
+        d.apply(crate::metadata::MetadataProvenance::new(
+            records.len() as i64 - 1,
+            1,
+            0,
+        ))
+    }
+
+    fn broker_and_topic(fenced: bool, leader: i32) -> Vec<crate::metadata::MetadataRecord> {
+        use crate::metadata::*;
+        let topic_id = Uuid::from_u128(77);
+        vec![
+            MetadataRecord::RegisterBroker(RegisterBrokerRecord {
+                broker_id: 4,
+                is_migrating_zk_broker: false,
+                incarnation_id: Uuid::from_u128(5),
+                broker_epoch: 0,
+                end_points: vec![],
+                features: vec![],
+                rack: None,
+                fenced,
+                in_controlled_shutdown: false,
+            }),
+            MetadataRecord::Topic(TopicRecord {
+                name: "t".into(),
+                topic_id,
+            }),
+            MetadataRecord::Partition(PartitionRecord {
+                partition_id: 0,
+                topic_id,
+                replicas: vec![4],
+                isr: vec![4],
+                removing_replicas: vec![],
+                adding_replicas: vec![],
+                leader,
+                leader_recovery_state: 0,
+                leader_epoch: 0,
+                partition_epoch: 0,
+            }),
+        ]
+    }
+
+    #[test]
+    fn images_equal_flags_different_images_at_one_offset() {
+        let mut s = Sink::new();
+        let mut c = ImagesEqualAtEqualOffsets::default();
+        let a = metadata_image(&broker_and_topic(false, 4));
+        let b = metadata_image(&broker_and_topic(true, 4));
+        c.observe(3, &a, &mut s.ctx());
+        c.observe(3, &a.clone(), &mut s.ctx());
+        c.observe(4, &b, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        c.observe(3, &b, &mut s.ctx());
+        assert_eq!(s.names(), ["ImagesEqualAtEqualOffsets"]);
+    }
+
+    #[test]
+    fn leader_in_isr_flags_a_fenced_or_outside_leader() {
+        let mut s = Sink::new();
+        let c = LeaderInIsrAndUnfenced;
+        let ok = metadata_image(&broker_and_topic(false, 4));
+        let tps: Vec<_> = ok.topics().partitions_led_by(4).collect();
+        c.check(&ok, &tps, &[4], &mut s.ctx());
+        let leaderless = metadata_image(&broker_and_topic(true, -1));
+        c.check(&leaderless, &tps, &[4], &mut s.ctx());
+        assert!(s.violations.is_empty());
+        let fenced = metadata_image(&broker_and_topic(true, 4));
+        c.check(&fenced, &tps, &[], &mut s.ctx());
+        assert_eq!(s.names(), ["LeaderInIsrAndUnfenced"]);
+        let outside = metadata_image(&broker_and_topic(false, 9));
+        c.check(&outside, &tps, &[], &mut s.ctx());
+        assert_eq!(
+            s.names(),
+            ["LeaderInIsrAndUnfenced", "LeaderInIsrAndUnfenced"]
+        );
     }
 }

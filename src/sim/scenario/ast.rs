@@ -5,6 +5,7 @@
 //! are new enum variants: old files keep their meaning.
 
 use crate::kraft::{NodeId, StateKind};
+use crate::metadata::broker::BrokerState;
 use crate::sim::config::ConfigKey;
 use crate::sim::trace::InvariantId;
 use std::fmt;
@@ -130,6 +131,37 @@ pub enum Condition {
     /// Every live node has the leader's high watermark and the same committed data.
     Converged,
     NoViolations,
+    /// `fenced <id>`: the active controller's image has the broker fenced.
+    Fenced(NodeRef),
+    /// `unfenced <id>`.
+    Unfenced(NodeRef),
+    /// `broker-state <id> <STATE>`.
+    BrokerState(NodeRef, BrokerState),
+    /// `topics <op> <n>` in the active controller's image.
+    Topics(Op, i64),
+    /// `partition <topic>-<p> leader <id|none>` (`None` = no leader).
+    PartitionLeader {
+        topic: String,
+        partition: i32,
+        leader: Option<NodeRef>,
+    },
+    /// `partition <topic>-<p> leader != <id>`.
+    PartitionLeaderNot {
+        topic: String,
+        partition: i32,
+        leader: NodeRef,
+    },
+    /// `isr <topic>-<p> == <id>,<id>…` (compared as sets).
+    Isr {
+        topic: String,
+        partition: i32,
+        isr: Vec<NodeId>,
+    },
+    /// `metadata-lag <id> <op> <n>`: offsets the node's image is behind its HW.
+    MetadataLag(NodeRef, Op, i64),
+    /// `refused <id> <word>…`: the node's last start was refused and its message
+    /// contains these words (in order, space-separated).
+    Refused(NodeRef, String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,6 +224,29 @@ pub enum Command {
     Snapshot(NodeRef),
     Relax(InvariantId),
     Expect(Condition),
+    CreateTopic {
+        name: String,
+        partitions: u32,
+        replication: u32,
+    },
+    DeleteTopic(String),
+    SetTopicConfig {
+        topic: String,
+        key: String,
+        value: String,
+    },
+    Register(NodeRef),
+    ControlledShutdown(NodeRef),
+    /// `server-properties <id> <key>=<value>…` (an empty value removes the key).
+    ServerProperties {
+        node: NodeId,
+        entries: Vec<(String, String)>,
+    },
+    /// `format <id> cluster-id=<id>`.
+    Format {
+        node: NodeId,
+        cluster_id: String,
+    },
 }
 
 /// `run until` gives up after this long by default.
@@ -237,6 +292,41 @@ impl fmt::Display for Condition {
             Condition::Elections(op, n) => write!(f, "elections {} {n}", op.symbol()),
             Condition::Converged => f.write_str("converged"),
             Condition::NoViolations => f.write_str("no-violations"),
+            Condition::Fenced(n) => write!(f, "fenced {n}"),
+            Condition::Unfenced(n) => write!(f, "unfenced {n}"),
+            Condition::BrokerState(n, s) => write!(f, "broker-state {n} {}", s.name()),
+            Condition::Topics(op, n) => write!(f, "topics {} {n}", op.symbol()),
+            Condition::PartitionLeader {
+                topic,
+                partition,
+                leader,
+            } => match leader {
+                Some(l) => write!(f, "partition {topic}-{partition} leader {l}"),
+                None => write!(f, "partition {topic}-{partition} leader none"),
+            },
+            Condition::PartitionLeaderNot {
+                topic,
+                partition,
+                leader,
+            } => write!(f, "partition {topic}-{partition} leader != {leader}"),
+            Condition::Isr {
+                topic,
+                partition,
+                isr,
+            } => {
+                let ids: Vec<String> = isr.iter().map(|i| i.to_string()).collect();
+                write!(f, "isr {topic}-{partition} == {}", ids.join(","))
+            }
+            Condition::Refused(n, words) => {
+                if words.is_empty() {
+                    write!(f, "refused {n}")
+                } else {
+                    write!(f, "refused {n} {words}")
+                }
+            }
+            Condition::MetadataLag(n, op, v) => {
+                write!(f, "metadata-lag {n} {} {v}", op.symbol())
+            }
         }
     }
 }
@@ -339,6 +429,30 @@ impl fmt::Display for Command {
             Command::Snapshot(n) => write!(f, "snapshot {n}"),
             Command::Relax(i) => write!(f, "relax {i}"),
             Command::Expect(c) => write!(f, "expect {c}"),
+            Command::CreateTopic {
+                name,
+                partitions,
+                replication,
+            } => write!(
+                f,
+                "create-topic {name} partitions={partitions} replication={replication}"
+            ),
+            Command::DeleteTopic(name) => write!(f, "delete-topic {name}"),
+            Command::SetTopicConfig { topic, key, value } => {
+                write!(f, "set-config topic:{topic} {key}={value}")
+            }
+            Command::Register(n) => write!(f, "register {n}"),
+            Command::ControlledShutdown(n) => write!(f, "controlled-shutdown {n}"),
+            Command::ServerProperties { node, entries } => {
+                write!(f, "server-properties {node}")?;
+                for (k, v) in entries {
+                    write!(f, " {k}={v}")?;
+                }
+                Ok(())
+            }
+            Command::Format { node, cluster_id } => {
+                write!(f, "format {node} cluster-id={cluster_id}")
+            }
         }
     }
 }

@@ -80,6 +80,18 @@ pub fn config_value(q: &QuorumConfig, key: ConfigKey) -> u64 {
         ConfigKey::PreVoteAfterResign => q.grant_pre_vote_after_resign as u64,
         ConfigKey::PreVote => q.pre_vote as u64,
         ConfigKey::TestOnlyVoteWithoutLogCheck => q.test_only_vote_without_log_check as u64,
+        // Metadata settings are not part of QuorumConfig: their defaults.
+        key => {
+            let mut m = crate::sim::config::MetadataSettings::default();
+            let d = m;
+            key.apply_metadata(&mut m, 0);
+            match key {
+                ConfigKey::BrokerHeartbeatIntervalMs => d.broker_heartbeat_interval_ms,
+                ConfigKey::BrokerSessionTimeoutMs => d.broker_session_timeout_ms,
+                ConfigKey::MetadataMaxIdleIntervalMs => d.metadata_max_idle_interval_ms,
+                _ => d.snapshot_bytes,
+            }
+        }
     }
 }
 
@@ -160,7 +172,15 @@ pub fn validate_intervention(spec: &ClusterSpec, i: &Intervention) -> Result<(),
         | Intervention::Restart(n)
         | Intervention::Wipe(n)
         | Intervention::Isolate(n)
-        | Intervention::Snapshot(n) => node(*n),
+        | Intervention::Snapshot(n)
+        | Intervention::Register(n)
+        | Intervention::ControlledShutdown(n) => node(*n),
+        Intervention::ServerProperties { node: n, .. } | Intervention::Format { node: n, .. } => {
+            node(*n)
+        }
+        Intervention::CreateTopic { .. }
+        | Intervention::DeleteTopic(_)
+        | Intervention::SetTopicConfig { .. } => Ok(()),
         Intervention::Partition(groups) => {
             if groups.is_empty() {
                 return Err("a partition needs at least one group".to_string());
@@ -302,6 +322,31 @@ pub fn intervention_command(i: &Intervention) -> Command {
             node: node.map(NodeRef::id),
         },
         Intervention::Relax(inv) => Command::Relax(*inv),
+        Intervention::CreateTopic {
+            name,
+            partitions,
+            replication,
+        } => Command::CreateTopic {
+            name: name.clone(),
+            partitions: *partitions,
+            replication: *replication,
+        },
+        Intervention::DeleteTopic(name) => Command::DeleteTopic(name.clone()),
+        Intervention::SetTopicConfig { topic, key, value } => Command::SetTopicConfig {
+            topic: topic.clone(),
+            key: key.clone(),
+            value: value.clone(),
+        },
+        Intervention::Register(n) => Command::Register(NodeRef::id(*n)),
+        Intervention::ControlledShutdown(n) => Command::ControlledShutdown(NodeRef::id(*n)),
+        Intervention::ServerProperties { node, entries } => Command::ServerProperties {
+            node: *node,
+            entries: entries.clone(),
+        },
+        Intervention::Format { node, cluster_id } => Command::Format {
+            node: *node,
+            cluster_id: cluster_id.clone(),
+        },
     }
 }
 

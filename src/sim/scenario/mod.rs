@@ -22,14 +22,19 @@
 //! | command | meaning |
 //! |---|---|
 //! | `cluster controllers=<n> [brokers=<m>] [combined=<k>] [seed=<u64>] [prevote=on\|off]` | first command, once. Voters are ids 1..=n, brokers (observers) n+1..=n+m; the first k controllers also have the broker role. Defaults brokers=0 combined=0 seed=0 prevote=on (off = Kafka 3.9) |
-//! | `set <name>=<value> [node=<node>]` | a quorum config for every node or one; before the cluster starts (see [`runner`]) it sets the first start, later it takes effect at the node's next restart. Names: `controller.quorum.{election.timeout,fetch.timeout,election.backoff.max,request.timeout,retry.backoff,append.linger}.ms`, `metadata.max.retention.bytes`, and the non-Kafka switches `kraftscope.fetch.max.wait.ms`, `kraftscope.prevote` (true/false), `kraftscope.prevote.after.resign` (the KAFKA-20895 fix), `kraftscope.test-only.vote-without-log-check` (a deliberately broken rule) |
+//! | `set <name>=<value> [node=<node>]` | a quorum config for every node or one; before the cluster starts (see [`runner`]) it sets the first start, later it takes effect at the node's next restart. Names: `controller.quorum.{election.timeout,fetch.timeout,election.backoff.max,request.timeout,retry.backoff,append.linger}.ms`, `metadata.max.retention.bytes`, and the non-Kafka switches `kraftscope.fetch.max.wait.ms`, `kraftscope.prevote` (true/false), `kraftscope.prevote.after.resign` (the KAFKA-20895 fix), `kraftscope.test-only.vote-without-log-check` (a deliberately broken rule); the metadata layer's `broker.heartbeat.interval.ms` (2000), `broker.session.timeout.ms` (9000), `metadata.max.idle.interval.ms` (500) and `metadata.log.max.record.bytes.between.snapshots` (8192, scaled from Kafka's 20 MiB) |
 //! | `net latency=<min>..<max> [loss=<p>] [dup=<p>] [from=<node>] [to=<node>]` | link behaviour for new messages (default 5..15 ms, no loss, no duplication) |
 //! | `run <duration>` / `run until <condition> [within <duration>]` | advance the clock; `until` stops as soon as the condition holds and fails the line if it does not within the bound (default 60 s) |
 //! | `at <time> [step <n>]` | advance to an absolute position: every event due at or before `<time>`, or with `step` exactly until the run has processed `n` queue entries (none later than `<time>`); fails if the run is already past it. Exported runs ([`export`]) use it when an intervention sits between events of one millisecond |
 //! | `crash` / `shutdown` / `restart` / `wipe` / `isolate` `<node>` | hard crash (the unflushed tail is lost), graceful shutdown (5 s timeout), restart from disk, disk loss (stopped nodes only), cut from everyone |
 //! | `partition <nodes> \| <nodes> [\| ...]` | groups that only talk within themselves (`1,2 \| 3,4,5`); unlisted nodes join the last group |
 //! | `cut <a> -> <b>` / `cut <a> <-> <b>` / `heal` | one-way or two-way link cut; `heal` removes every partition, cut and isolation |
-//! | `append <n>` | the leader appends n counter records (dropped, and traced, if there is no leader) |
+//! | `append <n>` | the leader appends n counter test records (dropped, and traced, if there is no leader); the metadata loader skips them |
+//! | `create-topic <name> partitions=<n> replication=<r>` | CreateTopics at the active controller: TopicRecord + PartitionRecords (round-robin over unfenced brokers, ISR = replicas, leader = first); refused (and traced) without an active controller or enough unfenced brokers |
+//! | `delete-topic <name>` / `set-config topic:<name> <key>=<value>` | a RemoveTopicRecord / a ConfigRecord |
+//! | `register <node>` / `controlled-shutdown <node>` | the broker registers again now / asks to shut down (WantShutDown) and stops once the controller says it may |
+//! | `server-properties <id> <key>=<value>…` | edit the node's server.properties (an empty value removes the key); validated with Kafka's rules at its next start (before the cluster starts: its first) |
+//! | `format <id> cluster-id=<id>` | the node's meta.properties cluster id (`kafka-storage.sh format -t`); another cluster's id is refused at start with INCONSISTENT_CLUSTER_ID |
 //! | `snapshot <node>` | the node writes a snapshot of its state machine at its high watermark |
 //! | `relax <Invariant>` | stop checking one invariant (disk-loss scenarios) |
 //! | `expect <condition>` | a check; the file fails if any check fails or any invariant is violated |
@@ -40,7 +45,14 @@
 //! Follower, Resigned or Stopped), `hw <op> <n>` (the leader's), `hw <node> <op> <n>`,
 //! `leo <node> <op> <n>`, `elections <op> <n>` (leaders elected so far), `converged`
 //! (every live node has the leader's high watermark and the same committed data),
-//! `no-violations`. Ops: `== != >= <= > <`.
+//! `no-violations`; metadata: `fenced <node>` / `unfenced <node>`, `topics <op> <n>`,
+//! `partition <topic>-<p> leader <node|none>`, `partition <topic>-<p> leader != <node>`,
+//! `isr <topic>-<p> == <id>,<id>…` (as sets) — all read the majority leader's committed
+//! image — `broker-state <node> <STATE>` (NOT_RUNNING, STARTING, RECOVERY, RUNNING,
+//! PENDING_CONTROLLED_SHUTDOWN, SHUTTING_DOWN), `metadata-lag <node> <op> <n>` (offsets
+//! its image is behind its high watermark), `refused <node> [words…]` (its last start was
+//! refused, with a message containing the words). `converged` also requires every live
+//! node's metadata image to equal the leader's. Ops: `== != >= <= > <`.
 //!
 //! Errors read `line:column: expected …, found …` at the offending token.
 //!

@@ -5,6 +5,7 @@
 
 use super::ast::*;
 use crate::kraft::NodeId;
+use crate::metadata::broker::BrokerState;
 use crate::sim::config::ConfigKey;
 use crate::sim::trace::InvariantId;
 use std::collections::BTreeSet;
@@ -28,9 +29,9 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-const COMMANDS: &str = "cluster, set, net, run, at, crash, shutdown, restart, wipe, isolate, partition, cut, heal, append, snapshot, relax or expect";
+const COMMANDS: &str = "cluster, set, net, run, at, crash, shutdown, restart, wipe, isolate, partition, cut, heal, append, snapshot, relax, expect, create-topic, delete-topic, set-config, register, controlled-shutdown, server-properties or format";
 const CONDITIONS: &str =
-    "a condition (leader, no-leader, epoch, state, hw, leo, elections, converged or no-violations)";
+    "a condition (leader, no-leader, epoch, state, hw, leo, elections, converged, no-violations, fenced, unfenced, broker-state, topics, partition, isr or metadata-lag)";
 
 #[derive(Clone, Copy, Debug)]
 struct Tok<'a> {
@@ -266,9 +267,100 @@ impl Parser {
                 let (op, n) = self.op_number(c)?;
                 Condition::Leo(node, op, n)
             }
+            Some("refused") => {
+                let node = self.node_ref(c)?;
+                let mut words = Vec::new();
+                while let Some(t) = c.bump() {
+                    words.push(t.text);
+                }
+                Condition::Refused(node, words.join(" "))
+            }
+            Some("fenced") => Condition::Fenced(self.node_ref(c)?),
+            Some("unfenced") => Condition::Unfenced(self.node_ref(c)?),
+            Some("broker-state") => {
+                let node = self.node_ref(c)?;
+                let st = c.bump();
+                let state = st
+                    .and_then(|t| BrokerState::from_name(t.text))
+                    .ok_or_else(|| {
+                        self.expected(st, "a broker state (NOT_RUNNING, STARTING, RECOVERY, RUNNING, PENDING_CONTROLLED_SHUTDOWN or SHUTTING_DOWN)")
+                    })?;
+                Condition::BrokerState(node, state)
+            }
+            Some("topics") => {
+                let (op, n) = self.op_number(c)?;
+                Condition::Topics(op, n)
+            }
+            Some("metadata-lag") => {
+                let node = self.node_ref(c)?;
+                let (op, n) = self.op_number(c)?;
+                Condition::MetadataLag(node, op, n)
+            }
+            Some("partition") => {
+                let (topic, partition) = self.topic_partition(c)?;
+                let kw = c.bump();
+                if kw.map(|t| t.text) != Some("leader") {
+                    return Err(self.expected(kw, "`leader`"));
+                }
+                match c.peek() {
+                    Some(t) if t.text == "!=" => {
+                        c.bump();
+                        Condition::PartitionLeaderNot {
+                            topic,
+                            partition,
+                            leader: self.node_ref(c)?,
+                        }
+                    }
+                    Some(t) if t.text == "none" => {
+                        c.bump();
+                        Condition::PartitionLeader {
+                            topic,
+                            partition,
+                            leader: None,
+                        }
+                    }
+                    _ => Condition::PartitionLeader {
+                        topic,
+                        partition,
+                        leader: Some(self.node_ref(c)?),
+                    },
+                }
+            }
+            Some("isr") => {
+                let (topic, partition) = self.topic_partition(c)?;
+                let op = c.bump();
+                if op.map(|t| t.text) != Some("==") {
+                    return Err(self.expected(op, "`==`"));
+                }
+                let tok = self.next(c, "broker ids like 1,2,3")?;
+                let mut isr = Vec::new();
+                for part in tok.text.split(',').filter(|s| !s.is_empty()) {
+                    let id: NodeId = part
+                        .parse()
+                        .map_err(|_| self.expected(Some(tok), "broker ids like 1,2,3"))?;
+                    isr.push(id);
+                }
+                Condition::Isr {
+                    topic,
+                    partition,
+                    isr,
+                }
+            }
             _ => return Err(self.expected(tok, CONDITIONS)),
         };
         Ok(cond)
+    }
+
+    /// `<topic>-<partition>`: the partition is after the last `-`.
+    fn topic_partition(&self, c: &mut Cursor) -> Result<(String, i32), ParseError> {
+        let tok = self.next(c, "a partition like orders-0")?;
+        match tok.text.rsplit_once('-') {
+            Some((t, p)) if !t.is_empty() => match p.parse::<i32>() {
+                Ok(p) if p >= 0 => Ok((t.to_string(), p)),
+                _ => Err(self.expected(Some(tok), "a partition like orders-0")),
+            },
+            _ => Err(self.expected(Some(tok), "a partition like orders-0")),
+        }
     }
 
     fn key_value<'a>(&self, tok: Tok<'a>, what: &str) -> Result<(&'a str, Tok<'a>), ParseError> {
@@ -581,6 +673,71 @@ impl Parser {
                 Command::Relax(inv)
             }
             "expect" => Command::Expect(self.condition(c)?),
+            "create-topic" => {
+                let name = self.next(c, "a topic name")?.text.to_string();
+                let (mut partitions, mut replication) = (1u32, 1u32);
+                while let Some(tok) = c.bump() {
+                    let (k, v) = self.key_value(tok, "partitions=<n> or replication=<r>")?;
+                    let n: u32 = self.number(v, "a positive number")?;
+                    if n == 0 || n > 2_000_000 {
+                        return Err(self.expected(Some(v), "a number from 1 to 2000000"));
+                    }
+                    match k {
+                        "partitions" => partitions = n,
+                        "replication" => replication = n,
+                        _ => {
+                            return Err(
+                                self.expected(Some(tok), "partitions=<n> or replication=<r>")
+                            )
+                        }
+                    }
+                }
+                Command::CreateTopic {
+                    name,
+                    partitions,
+                    replication,
+                }
+            }
+            "delete-topic" => Command::DeleteTopic(self.next(c, "a topic name")?.text.to_string()),
+            "set-config" => {
+                let res = self.next(c, "topic:<name>")?;
+                let Some(topic) = res.text.strip_prefix("topic:").filter(|t| !t.is_empty()) else {
+                    return Err(self.expected(Some(res), "topic:<name>"));
+                };
+                let kv = self.next(c, "<key>=<value>")?;
+                let (k, v) = self.key_value(kv, "<key>=<value>")?;
+                Command::SetTopicConfig {
+                    topic: topic.to_string(),
+                    key: k.to_string(),
+                    value: v.text.to_string(),
+                }
+            }
+            "register" => Command::Register(self.node_ref(c)?),
+            "server-properties" | "format" => {
+                let tok = self.next(c, "a node id")?;
+                let node: NodeId = self.number(tok, "a node id")?;
+                self.check_id(node, tok.col)?;
+                let mut entries = Vec::new();
+                while let Some(t) = c.bump() {
+                    let (k, v) = self.key_value(t, "<key>=<value>")?;
+                    entries.push((k.to_string(), v.text.to_string()));
+                }
+                if first.text == "format" {
+                    match entries.as_slice() {
+                        [(k, v)] if k == "cluster-id" && !v.is_empty() => Command::Format {
+                            node,
+                            cluster_id: v.clone(),
+                        },
+                        _ => return Err(self.expected(None, "cluster-id=<id>")),
+                    }
+                } else {
+                    if entries.is_empty() {
+                        return Err(self.expected(None, "<key>=<value>"));
+                    }
+                    Command::ServerProperties { node, entries }
+                }
+            }
+            "controlled-shutdown" => Command::ControlledShutdown(self.node_ref(c)?),
             _ => return Err(self.expected(Some(first), &format!("a command ({COMMANDS})"))),
         };
         self.end(c)?;

@@ -22,6 +22,7 @@ use crate::sim::timeline::Run;
 use crate::sim::world::{Intervention, World};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -133,7 +134,53 @@ fn converged(world: &World) -> Result<(), String> {
             ));
         }
     }
+    // Every loader at the same offset holds the same metadata image (KIP-631).
+    let images = world.processes().iter().filter(|p| p.alive());
+    let leader_image = &world.process(leader).expect("leader").app.image;
+    for p in images {
+        if &p.app.image != leader_image {
+            return Err(format!(
+                "n{}'s metadata image differs from the leader's at offset {hw}",
+                p.id
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The metadata image conditions read: the majority leader's committed image, or
+/// without one the most advanced live node's.
+fn view_image(world: &World) -> Option<&crate::metadata::MetadataImage> {
+    if let Some(l) = majority_leader(world) {
+        return world.process(l).map(|p| &p.app.image);
+    }
+    world
+        .processes()
+        .iter()
+        .filter(|p| p.alive())
+        .max_by_key(|p| (p.app.next_offset, std::cmp::Reverse(p.id)))
+        .map(|p| &p.app.image)
+}
+
+fn partition_of<'a>(
+    world: &'a World,
+    topic: &str,
+    partition: i32,
+) -> Result<&'a crate::metadata::PartitionRegistration, String> {
+    let image = view_image(world).ok_or("no live node")?;
+    image
+        .topics()
+        .topic_by_name(topic)
+        .and_then(|t| t.partition(partition))
+        .ok_or_else(|| format!("no partition {topic}-{partition}"))
+}
+
+fn leader_text(leader: i32) -> String {
+    if leader < 0 {
+        "none".to_string()
+    } else {
+        leader.to_string()
+    }
 }
 
 /// Evaluate a condition; `detail` says what was seen when asked for.
@@ -245,6 +292,99 @@ pub fn evaluate(
                     v.detail
                 ),
             ),
+        },
+        Condition::Refused(r, words) => match node(r).ok().and_then(|id| world.process(id)) {
+            Some(p) => match &p.start_error {
+                Some(e) => (
+                    e.contains(words.as_str()),
+                    format!("n{} refused: {e}", p.id),
+                ),
+                None => (false, format!("n{} was not refused", p.id)),
+            },
+            None => (false, format!("{r} is not bound")),
+        },
+        Condition::Fenced(r) | Condition::Unfenced(r) => {
+            let Some(id) = node(r).ok() else {
+                return (false, format!("{r} is not bound"));
+            };
+            let want_fenced = matches!(cond, Condition::Fenced(_));
+            match view_image(world).and_then(|i| i.cluster().broker(id)) {
+                Some(b) => (
+                    b.fenced == want_fenced,
+                    format!(
+                        "broker {id} is {}",
+                        if b.fenced { "fenced" } else { "unfenced" }
+                    ),
+                ),
+                None => (false, format!("broker {id} is not registered")),
+            }
+        }
+        Condition::BrokerState(r, want) => match node(r).ok().and_then(|id| world.process(id)) {
+            Some(p) => match p.broker_state() {
+                Some(s) => (s == *want, format!("n{} is {s}", p.id)),
+                None => (false, format!("n{} is not a broker", p.id)),
+            },
+            None => (false, format!("{r} is not bound")),
+        },
+        Condition::Topics(op, n) => {
+            let count = view_image(world).map_or(0, |i| i.topics().topic_count() as i64);
+            cmp("topics".into(), *op, count, *n)
+        }
+        Condition::PartitionLeader {
+            topic,
+            partition,
+            leader,
+        } => match partition_of(world, topic, *partition) {
+            Ok(p) => {
+                let want = match leader {
+                    Some(r) => match node(r).ok() {
+                        Some(id) => id,
+                        None => return (false, format!("{r} is not bound")),
+                    },
+                    None => -1,
+                };
+                (
+                    p.leader() == want,
+                    format!("{topic}-{partition} leader is {}", leader_text(p.leader())),
+                )
+            }
+            Err(e) => (false, e),
+        },
+        Condition::PartitionLeaderNot {
+            topic,
+            partition,
+            leader,
+        } => match (partition_of(world, topic, *partition), node(leader).ok()) {
+            (Ok(p), Some(id)) => (
+                p.leader() != id,
+                format!("{topic}-{partition} leader is {}", leader_text(p.leader())),
+            ),
+            (Err(e), _) => (false, e),
+            (_, None) => (false, format!("{leader} is not bound")),
+        },
+        Condition::Isr {
+            topic,
+            partition,
+            isr,
+        } => match partition_of(world, topic, *partition) {
+            Ok(p) => {
+                let have: BTreeSet<i32> = p.isr().iter().copied().collect();
+                let want: BTreeSet<i32> = isr.iter().copied().collect();
+                (
+                    have == want,
+                    format!("{topic}-{partition} isr is {:?}", have),
+                )
+            }
+            Err(e) => (false, e),
+        },
+        Condition::MetadataLag(r, op, n) => match node(r).ok().and_then(|id| world.process(id)) {
+            Some(p) => cmp(
+                format!("n{}'s metadata lag", p.id),
+                *op,
+                p.metadata_lag(),
+                *n,
+            ),
+            None => (false, format!("{r} is not bound")),
         },
     }
 }
@@ -369,7 +509,7 @@ impl Runner {
             Command::Set { key, value, node } if self.world.is_none() => {
                 let spec = self.spec.as_mut().expect("cluster first");
                 match node {
-                    None => key.apply(&mut spec.quorum, *value),
+                    None => spec.set_default(*key, *value),
                     Some(NodeRef {
                         target: Target::Id(id),
                         ..
@@ -535,6 +675,53 @@ impl Runner {
             }
             Command::Heal => self.intervene(Intervention::Heal)?,
             Command::Append(n) => self.intervene(Intervention::Append(*n))?,
+            Command::CreateTopic {
+                name,
+                partitions,
+                replication,
+            } => self.intervene(Intervention::CreateTopic {
+                name: name.clone(),
+                partitions: *partitions,
+                replication: *replication,
+            })?,
+            Command::DeleteTopic(name) => {
+                self.intervene(Intervention::DeleteTopic(name.clone()))?
+            }
+            Command::SetTopicConfig { topic, key, value } => {
+                self.intervene(Intervention::SetTopicConfig {
+                    topic: topic.clone(),
+                    key: key.clone(),
+                    value: value.clone(),
+                })?
+            }
+            Command::Register(r) => {
+                let id = self.node(r)?;
+                self.intervene(Intervention::Register(id))?;
+            }
+            Command::ControlledShutdown(r) => {
+                let id = self.node(r)?;
+                self.intervene(Intervention::ControlledShutdown(id))?;
+            }
+            Command::ServerProperties { node, entries } if self.world.is_none() => {
+                let spec = self.spec.as_mut().expect("cluster first");
+                for (k, v) in entries {
+                    spec.server_properties.push((*node, k.clone(), v.clone()));
+                }
+            }
+            Command::ServerProperties { node, entries } => {
+                self.intervene(Intervention::ServerProperties {
+                    node: *node,
+                    entries: entries.clone(),
+                })?
+            }
+            Command::Format { node, cluster_id } if self.world.is_none() => {
+                let spec = self.spec.as_mut().expect("cluster first");
+                spec.formats.push((*node, cluster_id.clone()));
+            }
+            Command::Format { node, cluster_id } => self.intervene(Intervention::Format {
+                node: *node,
+                cluster_id: cluster_id.clone(),
+            })?,
             Command::Expect(condition) => {
                 self.started();
                 let world = self.world.as_ref().expect("started");

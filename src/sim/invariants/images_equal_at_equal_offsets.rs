@@ -1,0 +1,54 @@
+//! ImagesEqualAtEqualOffsets: two nodes whose loaders have folded the log up to the same
+//! offset hold equal metadata images (KIP-631: the image is a pure function of the
+//! committed records; KIP-630: a loaded snapshot gives the image the log would have).
+//!
+//! Kept incrementally: the first image seen at each offset (a cheap clone of persistent
+//! maps), the newest [`KEPT_OFFSETS`] offsets only. Skipped while ConsistentCommittedData
+//! is relaxed: a scenario that loses committed data on purpose may fold other records.
+
+use super::Ctx;
+use crate::kraft::Offset;
+use crate::metadata::MetadataImage;
+use crate::sim::trace::InvariantId;
+use std::collections::BTreeMap;
+
+/// Offsets remembered (older ones are forgotten, so memory stays bounded).
+pub const KEPT_OFFSETS: usize = 256;
+
+#[derive(Clone, Debug, Default)]
+pub struct ImagesEqualAtEqualOffsets {
+    seen: BTreeMap<Offset, MetadataImage>,
+}
+
+impl ImagesEqualAtEqualOffsets {
+    /// A node's loader is now at `next_offset` with `image`.
+    pub fn observe(&mut self, next_offset: Offset, image: &MetadataImage, ctx: &mut Ctx) {
+        if !ctx.is_on(InvariantId::ImagesEqualAtEqualOffsets)
+            || !ctx.is_on(InvariantId::ConsistentCommittedData)
+        {
+            return;
+        }
+        match self.seen.get(&next_offset) {
+            Some(first) => {
+                if !first.ptr_eq(image) && first != image {
+                    ctx.fail(InvariantId::ImagesEqualAtEqualOffsets, || {
+                        format!(
+                            "the metadata image at offset {next_offset} differs from another node's \
+                             ({} vs {} topics, {} vs {} brokers)",
+                            image.topics().topic_count(),
+                            first.topics().topic_count(),
+                            image.cluster().broker_count(),
+                            first.cluster().broker_count()
+                        )
+                    });
+                }
+            }
+            None => {
+                self.seen.insert(next_offset, image.clone());
+                if self.seen.len() > KEPT_OFFSETS {
+                    self.seen.pop_first();
+                }
+            }
+        }
+    }
+}
