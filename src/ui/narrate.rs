@@ -2,7 +2,7 @@
 //! live region ("Controller 2's fetch timer ran out; it asks for pre-votes in epoch 4").
 
 use crate::kraft::{NodeId, StateKind};
-use crate::sim::trace::{DropReason, FaultKind, WORLD};
+use crate::sim::trace::{DropReason, FaultKind, StartRefusal, WORLD};
 use crate::sim::{ClusterSpec, TraceEvent, TraceKind};
 
 /// "Controller 2", "Broker 5" or "Node 1 (combined)".
@@ -117,6 +117,7 @@ pub fn narrate(spec: &ClusterSpec, e: &TraceEvent) -> String {
             FaultKind::Heal => "The network heals: every link works again".into(),
             FaultKind::Net => "The network's latency or loss changed".into(),
             FaultKind::Set => format!("{who}: a setting changed (takes effect at restart)"),
+            FaultKind::Admin => "An admin request reaches the cluster".into(),
         },
         TraceKind::Started { incarnation } => {
             format!("{who} starts (run {incarnation})")
@@ -129,6 +130,26 @@ pub fn narrate(spec: &ClusterSpec, e: &TraceEvent) -> String {
             }
         }
         TraceKind::Violation(inv) => format!("Safety violated: {inv} (at {who})"),
+        TraceKind::ControllerActivated { after_election_ms } => format!(
+            "{who} is now the active controller: it serves from its in-memory image and writes \
+             {after_election_ms} ms after its election (no reload)"
+        ),
+        TraceKind::ControllerRenounced => format!("{who} is no longer the active controller"),
+        TraceKind::BrokerStateChanged { from, to } => {
+            format!("{who}: broker state {from} → {to}")
+        }
+        TraceKind::AdminRefused { error } => {
+            format!("An admin request at {} was refused: {error}", who.to_lowercase())
+        }
+        TraceKind::StartRefused { reason } => match reason {
+            StartRefusal::InvalidConfig => {
+                format!("{who} refuses to start: its server.properties is invalid")
+            }
+            StartRefusal::InconsistentClusterId => format!(
+                "{who} refuses to start: its meta.properties names another cluster \
+                 (INCONSISTENT_CLUSTER_ID)"
+            ),
+        },
     }
 }
 

@@ -296,6 +296,10 @@ pub fn short_label(api: Api) -> &'static str {
         Api::FetchSnapshotResponse => "FS↩",
         Api::DescribeQuorum => "DQ",
         Api::DescribeQuorumResponse => "DQ↩",
+        Api::BrokerRegistration => "BR",
+        Api::BrokerRegistrationResponse => "BR↩",
+        Api::BrokerHeartbeat => "HB",
+        Api::BrokerHeartbeatResponse => "HB↩",
     }
 }
 
@@ -309,6 +313,8 @@ pub fn api_colour(api: Api) -> &'static str {
         Api::FetchResponse => "#7dd3fc",
         Api::FetchSnapshot | Api::FetchSnapshotResponse => "#a3e635",
         Api::DescribeQuorum | Api::DescribeQuorumResponse => "#e5e7eb",
+        Api::BrokerRegistration | Api::BrokerRegistrationResponse => "#c084fc",
+        Api::BrokerHeartbeat | Api::BrokerHeartbeatResponse => "#94a3b8",
     }
 }
 
