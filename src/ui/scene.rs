@@ -406,8 +406,19 @@ mod tests {
             .expect("a node with no message on it");
         assert_eq!(s.hit(n.x + 1.0, n.y - 1.0), Some(Selection::Node(n.id)));
         assert_eq!(s.hit(1.0, 1.0), None);
+        // Dots can sit exactly on each other (same link, same send time): the click
+        // picks the topmost (last drawn) of the nearest ones.
         let m = s.messages.first().expect("messages in flight at 1.5 s");
-        assert_eq!(s.hit(m.x, m.y), Some(Selection::Message(m.id)));
+        let on_it: Vec<u64> = s
+            .messages
+            .iter()
+            .filter(|o| o.x == m.x && o.y == m.y)
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(
+            s.hit(m.x, m.y),
+            Some(Selection::Message(*on_it.last().unwrap()))
+        );
     }
 
     #[test]
