@@ -812,32 +812,40 @@ impl World {
         self.push_event(at_ms, What::Deliver(slot));
     }
 
-    fn deliver(&mut self, m: InFlight) {
-        let to = m.envelope.to;
-        let idx = to as usize - 1;
-        let p = &self.procs[idx];
+    /// The delivery check Raft and controller RPCs share: a message arrives unless its
+    /// link is cut (a node never cuts itself: a combined node's broker talks to its own
+    /// controller) or the receiver is down or restarted since it was sent. Counts and
+    /// traces the outcome.
+    fn arrives(&mut self, from: NodeId, to: NodeId, to_incarnation: u32, info: MsgInfo) -> bool {
+        let p = &self.procs[to as usize - 1];
         let epoch = p.epoch();
-        let reason = if self.net.is_blocked(m.envelope.from, to) {
+        let reason = if from != to && self.net.is_blocked(from, to) {
             Some(DropReason::Cut)
-        } else if p.raft.is_none() || p.incarnation != m.to_incarnation {
+        } else if p.raft.is_none() || p.incarnation != to_incarnation {
             Some(DropReason::ReceiverDown)
         } else {
             None
         };
-        if let Some(reason) = reason {
-            self.messages.dropped += 1;
-            self.emit(
-                to,
-                epoch,
-                TraceKind::Dropped {
-                    msg: m.info,
-                    reason,
-                },
-            );
+        match reason {
+            Some(reason) => {
+                self.messages.dropped += 1;
+                self.emit(to, epoch, TraceKind::Dropped { msg: info, reason });
+                false
+            }
+            None => {
+                self.messages.delivered += 1;
+                self.emit(to, epoch, TraceKind::Delivered(info));
+                true
+            }
+        }
+    }
+
+    fn deliver(&mut self, m: InFlight) {
+        let (from, to) = (m.envelope.from, m.envelope.to);
+        let idx = to as usize - 1;
+        if !self.arrives(from, to, m.to_incarnation, m.info) {
             return;
         }
-        self.messages.delivered += 1;
-        self.emit(to, epoch, TraceKind::Delivered(m.info));
         self.step_node(idx, Input::Receive(m.envelope), EventDesc::Deliver(m.info));
     }
 
@@ -1234,29 +1242,9 @@ impl World {
     fn deliver_rpc(&mut self, m: RpcInFlight) {
         let (from, to) = (m.info.from, m.info.to);
         let idx = to as usize - 1;
-        let p = &self.procs[idx];
-        let epoch = p.epoch();
-        let reason = if from != to && self.net.is_blocked(from, to) {
-            Some(DropReason::Cut)
-        } else if p.raft.is_none() || p.incarnation != m.to_incarnation {
-            Some(DropReason::ReceiverDown)
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
-            self.messages.dropped += 1;
-            self.emit(
-                to,
-                epoch,
-                TraceKind::Dropped {
-                    msg: m.info,
-                    reason,
-                },
-            );
+        if !self.arrives(from, to, m.to_incarnation, m.info) {
             return;
         }
-        self.messages.delivered += 1;
-        self.emit(to, epoch, TraceKind::Delivered(m.info));
         let now = self.now_ms;
         match m.rpc {
             ControllerRpc::Registration(r) => {
