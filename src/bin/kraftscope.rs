@@ -185,19 +185,9 @@ USAGE:
         if cmd != "describe" && node.is_none() {
             return usage_error("expected --node N");
         }
-        let text = match std::fs::read_to_string(file) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read {file}: {e}");
-                return 2;
-            }
-        };
-        let scenario = match parse(&text) {
+        let scenario = match load_scenario(file) {
             Ok(s) => s,
-            Err(e) => {
-                eprintln!("{file}:{e}");
-                return 2;
-            }
+            Err(code) => return code,
         };
         let outcome = run_scenario(
             &scenario,
@@ -263,19 +253,9 @@ USAGE:
             Ok(s) => s,
             Err(e) => return usage_error(&e),
         };
-        let text = match std::fs::read_to_string(file) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read {file}: {e}");
-                return 2;
-            }
-        };
-        let scenario = match parse(&text) {
+        let scenario = match load_scenario(file) {
             Ok(s) => s,
-            Err(e) => {
-                eprintln!("{file}:{e}");
-                return 2;
-            }
+            Err(code) => return code,
         };
         let outcome = run_scenario(
             &scenario,
@@ -483,5 +463,18 @@ USAGE:
             s.build_s
         );
         0
+    }
+
+    /// Reads and parses a scenario file; on failure prints the error (`FILE:line:col: …`)
+    /// and gives exit code 2.
+    fn load_scenario(file: &str) -> Result<kraftscope::sim::Scenario, i32> {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            eprintln!("error: cannot read {file}: {e}");
+            2
+        })?;
+        parse(&text).map_err(|e| {
+            eprintln!("{file}:{e}");
+            2
+        })
     }
 }
