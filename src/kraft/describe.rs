@@ -15,7 +15,7 @@ impl<T: RaftTypes> RaftNode<T> {
         match &self.state {
             EpochState::Leader(leader) => {
                 let mut current_voters: Vec<_> =
-                    leader.voter_states.values().map(|s| s.describe()).collect();
+                    leader.voter_states.iter().map(|s| s.describe()).collect();
                 // The leader's own row: it is always caught up with itself.
                 for row in current_voters
                     .iter_mut()

@@ -10,7 +10,7 @@
 
 use super::rpc::{FetchRequest, FetchResponse, ReplicaDescription};
 use super::types::{Epoch, NodeId, Offset, RaftTypes, TimeMs};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// `LeaderState.OBSERVER_SESSION_TIMEOUT_MS`: observers silent this long are forgotten.
 pub const OBSERVER_SESSION_TIMEOUT_MS: u64 = 300_000;
@@ -108,11 +108,16 @@ pub struct LeaderState<T: RaftTypes> {
     /// Log end offset when this node became leader: its LeaderChangeMessage goes here.
     pub epoch_start_offset: Offset,
     pub high_watermark: Option<Offset>,
-    pub voter_states: BTreeMap<NodeId, ReplicaState>,
+    /// One entry per voter, in node-id order. A handful of voters: a sorted vector
+    /// scanned linearly beats a map on the per-fetch path.
+    pub voter_states: Vec<ReplicaState>,
+    /// Index of the leader's own entry in `voter_states` (`None` if it is not a voter).
+    local_slot: Option<usize>,
     pub observer_states: BTreeMap<NodeId, ReplicaState>,
     pub granting_voters: Vec<NodeId>,
-    /// Voters that fetched in the current check-quorum period.
-    pub fetched_voters: BTreeSet<NodeId>,
+    /// Voters that fetched in the current check-quorum period (a set, at most one
+    /// entry per voter).
+    pub fetched_voters: Vec<NodeId>,
     pub check_quorum_deadline_ms: TimeMs,
     pub begin_quorum_epoch_deadline_ms: TimeMs,
     pub resign_requested: bool,
@@ -130,19 +135,24 @@ impl<T: RaftTypes> LeaderState<T> {
         now_ms: TimeMs,
         check_quorum_timeout_ms: u64,
     ) -> Self {
-        let voter_states = voters
+        let mut ids = voters.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let voter_states: Vec<ReplicaState> = ids
             .iter()
-            .map(|&v| (v, ReplicaState::new(v, v == local_id)))
+            .map(|&v| ReplicaState::new(v, v == local_id))
             .collect();
+        let local_slot = ids.iter().position(|&v| v == local_id);
         Self {
             local_id,
             epoch,
             epoch_start_offset,
             high_watermark: None,
             voter_states,
+            local_slot,
             observer_states: BTreeMap::new(),
             granting_voters,
-            fetched_voters: BTreeSet::new(),
+            fetched_voters: Vec::new(),
             check_quorum_deadline_ms: now_ms + check_quorum_timeout_ms,
             // The first BeginQuorumEpoch round goes out at once.
             begin_quorum_epoch_deadline_ms: now_ms,
@@ -152,31 +162,42 @@ impl<T: RaftTypes> LeaderState<T> {
         }
     }
 
+    fn voter_slot(&self, id: NodeId) -> Option<usize> {
+        self.voter_states.iter().position(|s| s.node_id == id)
+    }
+
     pub fn is_voter(&self, id: NodeId) -> bool {
-        self.voter_states.contains_key(&id)
+        self.voter_slot(id).is_some()
+    }
+
+    pub fn voter_state(&self, id: NodeId) -> Option<&ReplicaState> {
+        self.voter_states.iter().find(|s| s.node_id == id)
     }
 
     /// Voters that have neither answered BeginQuorumEpoch nor fetched this epoch.
     pub fn non_acknowledging_voters(&self) -> Vec<NodeId> {
         self.voter_states
-            .values()
+            .iter()
             .filter(|s| !s.has_acknowledged_leader)
             .map(|s| s.node_id)
             .collect()
     }
 
     pub fn add_acknowledgement_from(&mut self, voter: NodeId) {
-        if let Some(s) = self.voter_states.get_mut(&voter) {
-            s.has_acknowledged_leader = true;
+        if let Some(i) = self.voter_slot(voter) {
+            self.voter_states[i].has_acknowledged_leader = true;
         }
     }
 
     /// `updateLocalState`: the leader's own log end moved. Returns whether the HW moved.
     pub fn update_local_state(&mut self, end_offset: Offset) -> bool {
-        if let Some(s) = self.voter_states.get_mut(&self.local_id) {
-            s.end_offset = Some(end_offset);
+        match self.local_slot {
+            Some(i) => {
+                self.voter_states[i].end_offset = Some(end_offset);
+                self.maybe_update_high_watermark(end_offset)
+            }
+            None => false,
         }
-        self.maybe_update_high_watermark()
     }
 
     /// `updateReplicaState`: a Fetch arrived from `replica` at `fetch_offset`. Returns
@@ -189,24 +210,19 @@ impl<T: RaftTypes> LeaderState<T> {
         check_quorum_timeout_ms: u64,
     ) -> bool {
         let leader_end = self
-            .voter_states
-            .get(&self.local_id)
-            .and_then(|s| s.end_offset);
-        let is_voter = self.is_voter(replica);
-        let state = if is_voter {
-            self.voter_states.get_mut(&replica)
-        } else {
-            Some(
-                self.observer_states
-                    .entry(replica)
-                    .or_insert_with(|| ReplicaState::new(replica, false)),
-            )
+            .local_slot
+            .and_then(|i| self.voter_states[i].end_offset);
+        let slot = self.voter_slot(replica);
+        let state = match slot {
+            Some(i) => &mut self.voter_states[i],
+            None => self
+                .observer_states
+                .entry(replica)
+                .or_insert_with(|| ReplicaState::new(replica, false)),
         };
-        if let Some(state) = state {
-            state.update_follower_state(now_ms, fetch_offset, leader_end);
-        }
+        state.update_follower_state(now_ms, fetch_offset, leader_end);
         self.update_check_quorum_for_following_voter(replica, now_ms, check_quorum_timeout_ms);
-        is_voter && self.maybe_update_high_watermark()
+        slot.is_some() && self.maybe_update_high_watermark(fetch_offset)
     }
 
     /// A Fetch or FetchSnapshot from a voter counts for check-quorum: once a majority
@@ -221,19 +237,18 @@ impl<T: RaftTypes> LeaderState<T> {
             return;
         }
         let mut majority = self.voter_states.len() / 2 + 1;
-        if self.voter_states.contains_key(&self.local_id) {
+        if self.local_slot.is_some() {
             majority -= 1;
         }
         // Counted before inserting: when this fetch completes the majority the set is
-        // cleared at once, so the insert (a node allocation in an empty set, on every
-        // fetch of a three-voter quorum) is skipped. The resulting state is the same.
-        let fetched =
-            self.fetched_voters.len() + usize::from(!self.fetched_voters.contains(&replica));
+        // cleared at once, so the insert is skipped. The resulting state is the same.
+        let is_new = !self.fetched_voters.contains(&replica);
+        let fetched = self.fetched_voters.len() + usize::from(is_new);
         if fetched >= majority {
             self.fetched_voters.clear();
             self.check_quorum_deadline_ms = now_ms + check_quorum_timeout_ms;
-        } else {
-            self.fetched_voters.insert(replica);
+        } else if is_new {
+            self.fetched_voters.push(replica);
         }
     }
 
@@ -249,7 +264,7 @@ impl<T: RaftTypes> LeaderState<T> {
     pub fn voters_by_descending_end_offset(&self) -> Vec<(NodeId, Option<Offset>)> {
         let mut v: Vec<_> = self
             .voter_states
-            .values()
+            .iter()
             .map(|s| (s.node_id, s.end_offset))
             .collect();
         // Stable on node id for equal offsets, so the order is deterministic.
@@ -267,27 +282,41 @@ impl<T: RaftTypes> LeaderState<T> {
             .collect()
     }
 
-    fn maybe_update_high_watermark(&mut self) -> bool {
+    /// Recompute the HW after one voter's end offset moved to `moved_to`.
+    fn maybe_update_high_watermark(&mut self, moved_to: Offset) -> bool {
+        // Shortcut: once a HW is set it is at least the current candidate (it is
+        // recomputed after every change and never moves back), so a voter end at or
+        // below it cannot raise the candidate above it: nothing to do. This is every
+        // fetch that merely confirms what is already committed.
+        if self.high_watermark.is_some_and(|hw| moved_to <= hw) {
+            return false;
+        }
         // The value at index n / 2 of the end offsets sorted highest first (the leader
-        // counts). This runs on every fetch, so it sorts a small stack array.
+        // counts). This runs on most fetches, so it insertion-sorts a small stack array.
         let needed = self.voter_states.len() / 2 + 1;
         let mut buf = [0 as Offset; 16];
         let mut heap = Vec::new();
         let ends: &mut [Offset] = if self.voter_states.len() <= buf.len() {
             let mut n = 0;
-            for end in self.voter_states.values().filter_map(|s| s.end_offset) {
-                buf[n] = end;
+            for end in self.voter_states.iter().filter_map(|s| s.end_offset) {
+                // Insert in descending order.
+                let mut j = n;
+                while j > 0 && buf[j - 1] < end {
+                    buf[j] = buf[j - 1];
+                    j -= 1;
+                }
+                buf[j] = end;
                 n += 1;
             }
             &mut buf[..n]
         } else {
-            heap.extend(self.voter_states.values().filter_map(|s| s.end_offset));
+            heap.extend(self.voter_states.iter().filter_map(|s| s.end_offset));
+            heap.sort_unstable_by(|a, b| b.cmp(a));
             &mut heap
         };
         if ends.len() < needed {
             return false;
         }
-        ends.sort_unstable_by(|a, b| b.cmp(a));
         let candidate = ends[needed - 1];
         if candidate <= self.epoch_start_offset {
             return false;

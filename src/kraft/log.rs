@@ -319,7 +319,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         let Some(start) = self.batch_index(from) else {
             return Vec::new();
         };
-        let mut out = Vec::new();
+        // Usually one batch (a fetch at the end, a commit of the newest): size the
+        // vector once instead of growing it.
+        let mut out = Vec::with_capacity((self.entries.len() - start).min(4));
         let mut bytes = 0u64;
         for batch in self.batches_from(start) {
             if batch.base_offset >= to {
