@@ -193,6 +193,18 @@ impl<T: RaftTypes> RaftNode<T> {
     pub(crate) fn expire_parked_fetches(&mut self) -> u64 {
         let now = self.now_ms;
         let expired: Vec<ParkedFetch<T>> = match &mut self.state {
+            // This runs on every leader step; usually nothing has expired, so look
+            // before building the (empty) vector of expired fetches.
+            EpochState::Leader(leader)
+                if leader.parked_fetches.iter().all(|p| p.expires_at_ms > now) =>
+            {
+                return leader
+                    .parked_fetches
+                    .iter()
+                    .map(|p| p.expires_at_ms - now)
+                    .min()
+                    .unwrap_or(u64::MAX);
+            }
             EpochState::Leader(leader) => leader
                 .parked_fetches
                 .extract_if(.., |p| p.expires_at_ms <= now)

@@ -287,8 +287,10 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             lo = lo.saturating_sub(step);
             step *= 2;
         }
-        // Binary search in [lo, hi) for the first batch ending after `offset`.
-        let (mut a, mut b) = (lo, hi);
+        // The batch at `hi - 1` ends after `offset` (it is the last batch, or the gallop
+        // just saw it), so binary-search [lo, hi - 1) for the first batch ending after
+        // `offset`, defaulting to `hi - 1`: a read in the last batch costs one lookup.
+        let (mut a, mut b) = (lo, hi - 1);
         while a < b {
             let mid = a + (b - a) / 2;
             if end_at(mid) <= offset {
@@ -297,7 +299,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
                 b = mid;
             }
         }
-        (a < n).then_some(a)
+        Some(a)
     }
 
     /// Epoch of the record at `offset`, looking at the snapshot for the record just
@@ -323,13 +325,17 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         // vector once instead of growing it.
         let mut out = Vec::with_capacity((self.entries.len() - start).min(4));
         let mut bytes = 0u64;
+        // Commits read without a byte limit: skip sizing every batch then.
+        let limited = max_bytes != u64::MAX;
         for batch in self.batches_from(start) {
             if batch.base_offset >= to {
                 break;
             }
-            bytes += batch.size_bytes() as u64;
-            if !out.is_empty() && bytes > max_bytes {
-                break;
+            if limited {
+                bytes += batch.size_bytes() as u64;
+                if !out.is_empty() && bytes > max_bytes {
+                    break;
+                }
             }
             out.push(batch.clone());
         }
