@@ -122,6 +122,11 @@ pub struct ClusterImage {
 }
 
 impl ClusterImage {
+    /// Whether both are the same map (O(1); `true` implies equality).
+    pub(crate) fn ptr_eq(&self, other: &ClusterImage) -> bool {
+        self.brokers.ptr_eq(&other.brokers)
+    }
+
     /// The broker with this id.
     pub fn broker(&self, broker_id: i32) -> Option<&BrokerRegistration> {
         self.brokers.get(&broker_id).map(|b| &**b)

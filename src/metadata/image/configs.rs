@@ -65,6 +65,11 @@ pub struct ConfigsImage {
 }
 
 impl ConfigsImage {
+    /// Whether both are the same map (O(1); `true` implies equality).
+    pub(crate) fn ptr_eq(&self, other: &ConfigsImage) -> bool {
+        self.resources.ptr_eq(&other.resources)
+    }
+
     /// The configs of one resource (empty if none are set).
     pub fn configs(&self, resource: &ConfigResource) -> Option<&BTreeMap<String, String>> {
         self.resources.get(resource).map(|c| &**c)

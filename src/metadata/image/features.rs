@@ -14,6 +14,12 @@ pub struct FeaturesImage {
 }
 
 impl FeaturesImage {
+    /// Whether both share the same feature map (O(1); `true` implies equality).
+    pub(crate) fn ptr_eq(&self, other: &FeaturesImage) -> bool {
+        self.metadata_version == other.metadata_version
+            && Arc::ptr_eq(&self.finalized, &other.finalized)
+    }
+
     /// The cluster's metadata.version, once a FeatureLevelRecord has set it.
     pub fn metadata_version(&self) -> Option<MetadataVersion> {
         self.metadata_version

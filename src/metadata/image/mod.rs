@@ -121,11 +121,13 @@ impl MetadataImage {
     /// Whether every part of the two images is the same allocation (cheap; `true` implies
     /// equality, `false` does not imply inequality).
     pub fn ptr_eq(&self, other: &MetadataImage) -> bool {
+        // Pointer comparisons only: comparing the maps by value here made every
+        // negative answer cost a full comparison of the cluster and configs.
         self.provenance == other.provenance
-            && self.features == other.features
-            && self.cluster == other.cluster
-            && self.topics.ptr_eq(&other.topics)
-            && self.configs == other.configs
             && self.producer_ids == other.producer_ids
+            && self.features.ptr_eq(&other.features)
+            && self.cluster.ptr_eq(&other.cluster)
+            && self.topics.ptr_eq(&other.topics)
+            && self.configs.ptr_eq(&other.configs)
     }
 }

@@ -10,14 +10,22 @@ use super::Ctx;
 use crate::kraft::Offset;
 use crate::metadata::MetadataImage;
 use crate::sim::trace::InvariantId;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// Offsets remembered (older ones are forgotten, so memory stays bounded).
 pub const KEPT_OFFSETS: usize = 256;
+/// Pairs of images already compared equal that are remembered.
+const KEPT_EQUAL_PAIRS: usize = 64;
 
 #[derive(Clone, Debug, Default)]
 pub struct ImagesEqualAtEqualOffsets {
     seen: BTreeMap<Offset, MetadataImage>,
+    /// Pairs of distinct images found equal by a full comparison, newest last. A batch
+    /// without metadata records leaves every node's image as it was (the same
+    /// allocations), so the next offset usually brings the same two images again: they
+    /// are equal without comparing every map once more. The pairs are kept alive here,
+    /// so a pointer cannot be reused by a different image while it is remembered.
+    equal_pairs: VecDeque<(MetadataImage, MetadataImage)>,
 }
 
 impl ImagesEqualAtEqualOffsets {
@@ -30,7 +38,23 @@ impl ImagesEqualAtEqualOffsets {
         }
         match self.seen.get(&next_offset) {
             Some(first) => {
-                if !first.ptr_eq(image) && first != image {
+                if first.ptr_eq(image)
+                    // Newest first: the pairs of the images nodes hold now were
+                    // added last.
+                    || self
+                        .equal_pairs
+                        .iter()
+                        .rev()
+                        .any(|(a, b)| a.ptr_eq(first) && b.ptr_eq(image))
+                {
+                    return;
+                }
+                if first == image {
+                    self.equal_pairs.push_back((first.clone(), image.clone()));
+                    if self.equal_pairs.len() > KEPT_EQUAL_PAIRS {
+                        self.equal_pairs.pop_front();
+                    }
+                } else {
                     ctx.fail(InvariantId::ImagesEqualAtEqualOffsets, || {
                         format!(
                             "the metadata image at offset {next_offset} differs from another node's \
