@@ -132,6 +132,21 @@ struct Active {
     image: MetadataImage,
     sessions: BTreeMap<i32, Session>,
     last_write_ms: u64,
+    /// The earliest session expiry among unfenced brokers: `next_deadline` runs after
+    /// every event on this node, so it is kept up to date where sessions or the image
+    /// change ([`Active::refresh_fence_deadline`]) instead of recomputed there.
+    fence_deadline_ms: Option<u64>,
+}
+
+impl Active {
+    fn refresh_fence_deadline(&mut self, session_timeout_ms: u64) {
+        self.fence_deadline_ms = self
+            .sessions
+            .iter()
+            .filter(|(id, _)| self.image.cluster().broker(**id).is_some_and(|b| !b.fenced))
+            .map(|(_, s)| s.last_contact_ms + session_timeout_ms + 1)
+            .min();
+    }
 }
 
 /// The quorum controller of one node.
@@ -196,7 +211,11 @@ impl QuorumController {
             image: committed.clone(),
             sessions,
             last_write_ms: now_ms,
+            fence_deadline_ms: None,
         });
+        if let Some(a) = self.active.as_mut() {
+            a.refresh_fence_deadline(self.config.broker_session_timeout_ms);
+        }
         let mut records = Vec::new();
         if committed.features().metadata_version().is_none() {
             records.push(MetadataRecord::FeatureLevel(FeatureLevelRecord {
@@ -222,12 +241,7 @@ impl QuorumController {
         let a = self.active.as_ref()?;
         let noop = (self.config.metadata_max_idle_interval_ms > 0)
             .then(|| a.last_write_ms + self.config.metadata_max_idle_interval_ms);
-        let fence = a
-            .sessions
-            .iter()
-            .filter(|(id, _)| a.image.cluster().broker(**id).is_some_and(|b| !b.fenced))
-            .map(|(_, s)| s.last_contact_ms + self.config.broker_session_timeout_ms + 1)
-            .min();
+        let fence = a.fence_deadline_ms;
         match (noop, fence) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -259,6 +273,7 @@ impl QuorumController {
             records.extend(fenced);
         }
         if !records.is_empty() {
+            a.refresh_fence_deadline(timeout);
             a.last_write_ms = now_ms;
             return records;
         }
@@ -308,6 +323,7 @@ impl QuorumController {
                 shutdown_offset: -1,
             },
         );
+        a.refresh_fence_deadline(timeout);
         let record = MetadataRecord::RegisterBroker(RegisterBrokerRecord {
             broker_id: request.broker_id,
             is_migrating_zk_broker: false,
@@ -361,6 +377,7 @@ impl QuorumController {
                 shutdown_offset,
             },
         );
+        a.refresh_fence_deadline(self.config.broker_session_timeout_ms);
         let caught_up = request.current_metadata_offset >= broker.epoch;
         let mut records = Vec::new();
         if request.want_shut_down {
@@ -511,6 +528,7 @@ impl QuorumController {
             .as_mut()
             .expect("only an active controller writes");
         a.image = replayed(&a.image, &records, next_offset + records.len() as i64 - 1);
+        a.refresh_fence_deadline(self.config.broker_session_timeout_ms);
         a.last_write_ms = now_ms;
         records
     }
