@@ -123,6 +123,7 @@ pub struct ClusterImage {
 
 impl ClusterImage {
     /// Whether both are the same map (O(1); `true` implies equality).
+    #[inline]
     pub(crate) fn ptr_eq(&self, other: &ClusterImage) -> bool {
         self.brokers.ptr_eq(&other.brokers)
     }

@@ -66,6 +66,7 @@ pub struct ConfigsImage {
 
 impl ConfigsImage {
     /// Whether both are the same map (O(1); `true` implies equality).
+    #[inline]
     pub(crate) fn ptr_eq(&self, other: &ConfigsImage) -> bool {
         self.resources.ptr_eq(&other.resources)
     }

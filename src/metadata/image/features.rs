@@ -15,6 +15,7 @@ pub struct FeaturesImage {
 
 impl FeaturesImage {
     /// Whether both share the same feature map (O(1); `true` implies equality).
+    #[inline]
     pub(crate) fn ptr_eq(&self, other: &FeaturesImage) -> bool {
         self.metadata_version == other.metadata_version
             && Arc::ptr_eq(&self.finalized, &other.finalized)

@@ -120,13 +120,16 @@ impl MetadataImage {
 
     /// Whether every part of the two images is the same allocation (cheap; `true` implies
     /// equality, `false` does not imply inequality).
+    #[inline]
     pub fn ptr_eq(&self, other: &MetadataImage) -> bool {
         // Pointer comparisons only: comparing the maps by value here made every
-        // negative answer cost a full comparison of the cluster and configs.
-        self.provenance == other.provenance
-            && self.producer_ids == other.producer_ids
+        // negative answer cost a full comparison of the cluster and configs. The
+        // cluster first: two nodes' images differ there first (provenance is usually
+        // equal at equal offsets).
+        self.cluster.ptr_eq(&other.cluster)
             && self.features.ptr_eq(&other.features)
-            && self.cluster.ptr_eq(&other.cluster)
+            && self.provenance == other.provenance
+            && self.producer_ids == other.producer_ids
             && self.topics.ptr_eq(&other.topics)
             && self.configs.ptr_eq(&other.configs)
     }

@@ -45,7 +45,7 @@ impl ImagesEqualAtEqualOffsets {
                         .equal_pairs
                         .iter()
                         .rev()
-                        .any(|(a, b)| a.ptr_eq(first) && b.ptr_eq(image))
+                        .any(|(a, b)| b.ptr_eq(image) && a.ptr_eq(first))
                 {
                     return;
                 }
