@@ -81,6 +81,11 @@ pub enum Intervention {
     },
     /// `delete-topic <name>`.
     DeleteTopic(String),
+    /// `elect-leaders preferred [<topic>-<p>]`: an ElectLeaders request (PREFERRED) for one
+    /// partition, or for all of them.
+    ElectLeaders {
+        partition: Option<(String, i32)>,
+    },
     /// `set-config topic:<name> <key>=<value>`.
     SetTopicConfig {
         topic: String,
@@ -1359,6 +1364,11 @@ impl World {
                 replication,
             } => c.create_topic(now, name, *partitions, *replication, next),
             Intervention::DeleteTopic(name) => c.delete_topic(now, name, next),
+            Intervention::ElectLeaders { partition } => c.elect_preferred_leaders(
+                now,
+                partition.as_ref().map(|(t, p)| (t.as_str(), *p)),
+                next,
+            ),
             Intervention::SetTopicConfig { topic, key, value } => {
                 c.set_topic_config(now, topic, key, value, next)
             }
@@ -1504,6 +1514,7 @@ impl World {
                 broker_heartbeat_interval_ms: m.broker_heartbeat_interval_ms,
                 broker_session_timeout_ms: m.broker_session_timeout_ms,
                 metadata_max_idle_interval_ms: m.metadata_max_idle_interval_ms,
+                leader_imbalance_check_interval_ms: m.leader_imbalance_check_interval_ms(),
             })
         });
         p.broker = p.roles.broker.then(|| {
@@ -1656,6 +1667,7 @@ impl World {
             Intervention::Relax(inv) => self.checker.relaxed |= inv.bit(),
             Intervention::CreateTopic { .. }
             | Intervention::DeleteTopic(_)
+            | Intervention::ElectLeaders { .. }
             | Intervention::SetTopicConfig { .. } => {
                 self.emit(WORLD, 0, TraceKind::Fault(FaultKind::Admin));
                 self.admin(intervention);
@@ -1759,6 +1771,7 @@ fn fault_kind(i: &Intervention) -> FaultKind {
         Intervention::Set { .. } | Intervention::Relax(_) => FaultKind::Set,
         Intervention::CreateTopic { .. }
         | Intervention::DeleteTopic(_)
+        | Intervention::ElectLeaders { .. }
         | Intervention::SetTopicConfig { .. }
         | Intervention::Register(_)
         | Intervention::ControlledShutdown(_) => FaultKind::Admin,
