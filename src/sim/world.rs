@@ -30,8 +30,8 @@ use crate::kraft::{
 };
 use crate::metadata::broker::{BrokerLifecycle, BrokerRequest, BrokerState};
 use crate::metadata::controller::{
-    BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistrationRequest, ControllerConfig,
-    ControllerError, QuorumController,
+    AlterPartitionRequest, AlterPartitionResults, BrokerHeartbeatReply, BrokerHeartbeatRequest,
+    BrokerRegistrationRequest, ControllerConfig, ControllerError, QuorumController,
 };
 use crate::metadata::{MetadataImage, MetadataRecord, Uuid};
 use serde::{Deserialize, Serialize};
@@ -128,6 +128,8 @@ pub enum ControllerRpc {
     RegistrationResponse(Result<i64, ControllerError>),
     Heartbeat(BrokerHeartbeatRequest),
     HeartbeatResponse(Result<BrokerHeartbeatReply, ControllerError>),
+    AlterPartition(AlterPartitionRequest),
+    AlterPartitionResponse(Result<AlterPartitionResults, ControllerError>),
 }
 
 impl ControllerRpc {
@@ -147,6 +149,22 @@ impl ControllerRpc {
                 MsgDetail::Heartbeat {
                     offset: h.current_metadata_offset,
                     want_shut_down: h.want_shut_down,
+                },
+            ),
+            ControllerRpc::AlterPartition(r) => (
+                Api::AlterPartition,
+                MsgDetail::AlterPartition {
+                    partitions: r.partitions.len() as u32,
+                },
+            ),
+            ControllerRpc::AlterPartitionResponse(r) => (
+                Api::AlterPartitionResponse,
+                match r {
+                    Ok(results) => MsgDetail::AlterPartitionReply {
+                        accepted: results.iter().filter(|(_, r)| r.is_ok()).count() as u32,
+                        partitions: results.len() as u32,
+                    },
+                    Err(e) => MsgDetail::ControllerError(*e),
                 },
             ),
             ControllerRpc::HeartbeatResponse(r) => (
@@ -310,7 +328,7 @@ pub struct Election {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MessageStats {
     /// Indexed like [`super::trace::Api::ALL`].
-    pub sent: [u64; 17],
+    pub sent: [u64; super::trace::Api::ALL.len()],
     pub delivered: u64,
     pub dropped: u64,
     pub duplicated: u64,
@@ -1192,11 +1210,25 @@ impl World {
         let Some(to) = target else {
             return;
         };
+        let heartbeat = matches!(request, BrokerRequest::Heartbeat(_));
         let rpc = match request {
             BrokerRequest::Registration(r) => ControllerRpc::Registration(r),
             BrokerRequest::Heartbeat(h) => ControllerRpc::Heartbeat(h),
         };
         self.send_rpc(id, to, rpc);
+        if heartbeat {
+            // The partition leader's ISR check runs at the heartbeat cadence (see
+            // `BrokerLifecycle::alter_partition_request`).
+            let p = &mut self.procs[idx];
+            let image = &p.app.image;
+            if let Some(request) = p
+                .broker
+                .as_mut()
+                .and_then(|b| b.alter_partition_request(now, image))
+            {
+                self.send_rpc(id, to, ControllerRpc::AlterPartition(request));
+            }
+        }
     }
 
     fn send_rpc(&mut self, from: NodeId, to: NodeId, rpc: ControllerRpc) {
@@ -1281,6 +1313,24 @@ impl World {
                 });
                 self.send_rpc(to, from, ControllerRpc::HeartbeatResponse(reply));
                 self.reschedule(idx);
+            }
+            ControllerRpc::AlterPartition(r) => {
+                let reply = match self.next_append_offset(idx) {
+                    Some(next) => match self.procs[idx].controller.as_mut() {
+                        Some(c) => c.alter_partition(now, &r, next),
+                        None => Err(ControllerError::NotController),
+                    },
+                    None => Err(ControllerError::NotController),
+                };
+                let reply = reply.map(|(results, records)| {
+                    self.controller_append(idx, records);
+                    results
+                });
+                self.send_rpc(to, from, ControllerRpc::AlterPartitionResponse(reply));
+                self.reschedule(idx);
+            }
+            ControllerRpc::AlterPartitionResponse(_) => {
+                self.with_broker(idx, |b, _| b.on_alter_partition_reply());
             }
             ControllerRpc::RegistrationResponse(r) => {
                 self.with_broker(idx, |b, now| b.on_registration_reply(now, r));
