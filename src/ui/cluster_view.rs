@@ -15,8 +15,9 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use super::canvas::{self, Frame};
+use super::node_menu::MenuAnchor;
 use super::scene::Scene;
-use super::state::{Action, Model};
+use super::state::{Action, Model, Selection};
 use super::view_model::format_ms;
 use super::ModelHandle;
 use crate::sim::{Intervention, TraceKind};
@@ -138,7 +139,13 @@ pub fn cluster_view(props: &Props) -> Html {
                     Some(_) => {}
                     None => dispatch.emit(Action::Intervene(Intervention::Isolate(d.from))),
                 },
-                _ => dispatch.emit(Action::Select(hit)),
+                // A click on a node opens its menu there; on a message or nothing, selects.
+                _ => match hit {
+                    Some(Selection::Node(node)) => {
+                        dispatch.emit(Action::OpenMenu(MenuAnchor { node, at: Some(p) }))
+                    }
+                    _ => dispatch.emit(Action::Select(hit)),
+                },
             }
         })
     };

@@ -13,9 +13,13 @@
 //! `controls.rs` transport bar, timeline, logs, help.
 
 pub mod canvas;
+pub mod client_actions;
 mod cluster_view;
 mod controls;
+pub mod message_list;
+pub mod metadata_panel;
 pub mod narrate;
+pub mod node_menu;
 mod panel;
 pub mod scene;
 pub mod setup;
@@ -185,6 +189,9 @@ pub fn app() -> Html {
             <main class="stage">
                 <ClusterView model={model.clone()} dispatch={dispatch.clone()} on_tick={refresh} bench={options.bench} />
                 <Legend />
+                if let Some(menu) = &p.menu {
+                    <node_menu::NodeMenu view={menu.clone()} dispatch={dispatch.clone()} />
+                }
             </main>
             <section class="bottom" aria-label="Timeline and logs">
                 <TimelineBar data={p.clone()} dispatch={dispatch.clone()} />

@@ -9,7 +9,11 @@ use std::rc::Rc;
 use crate::kraft::{NodeId, StateKind};
 use crate::sim::{InvariantId, TraceKind, World};
 
+use super::client_actions::ClientData;
+use super::message_list::MessageList;
+use super::metadata_panel::MetadataView;
 use super::narrate::{narrate, node_name};
+use super::node_menu::NodeMenuView;
 use super::scene::state_letter;
 use super::state::{marker_kind, MarkerKind, Model, Selection};
 
@@ -41,6 +45,11 @@ pub struct PanelData {
     pub markers: Vec<(u64, MarkerKind)>,
     pub pre_vote: bool,
     pub in_flight: usize,
+    /// The selected node's metadata image.
+    pub metadata: Option<MetadataView>,
+    pub menu: Option<NodeMenuView>,
+    pub client: Rc<ClientData>,
+    pub messages: Rc<MessageList>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -188,6 +197,16 @@ impl PanelData {
             markers: m.markers(),
             pre_vote: pre_vote_on(w),
             in_flight: w.in_flight().count(),
+            metadata: selected_node.and_then(|id| MetadataView::build(w, id)),
+            menu: m.menu.and_then(|a| NodeMenuView::build(w, a)),
+            client: Rc::new(ClientData::build(w)),
+            messages: Rc::new(MessageList::build(
+                w,
+                match m.selected {
+                    Some(Selection::Message(id)) => Some(id),
+                    _ => None,
+                },
+            )),
         }
     }
 
