@@ -163,26 +163,24 @@ pub struct Props {
 /// The Client actions card.
 #[function_component(ClientActions)]
 pub fn client_actions(props: &Props) -> Html {
-    let name_ref = use_node_ref();
-    let partitions_ref = use_node_ref();
-    let replication_ref = use_node_ref();
+    // Controlled inputs: the form's text lives in state, so a re-render never resets it.
+    let name = use_state(|| "orders".to_string());
+    let partitions = use_state(|| "3".to_string());
+    let replication = use_state(|| "2".to_string());
     let problem = use_state(|| None::<String>);
-    let value = |r: &NodeRef| {
-        r.cast::<HtmlInputElement>()
-            .map(|i| i.value())
-            .unwrap_or_default()
+    let bind = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: InputEvent| {
+            h.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let on_create = {
-        let (n, p, r) = (
-            name_ref.clone(),
-            partitions_ref.clone(),
-            replication_ref.clone(),
-        );
+        let (n, p, r) = (name.clone(), partitions.clone(), replication.clone());
         let dispatch = props.dispatch.clone();
         let problem = problem.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            match parse_create_topic(&value(&n), &value(&p), &value(&r)) {
+            match parse_create_topic(&n, &p, &r) {
                 Ok(i) => {
                     problem.set(None);
                     dispatch.emit(Action::Intervene(i));
@@ -223,9 +221,9 @@ pub fn client_actions(props: &Props) -> Html {
         <section class="card client-actions" aria-labelledby="client-title">
             <h2 id="client-title">{ "Client actions" }</h2>
             <form id="create-topic" class="form" onsubmit={on_create} aria-label="Create topic">
-                <label>{ "Topic" }<input ref={name_ref} id="topic-name" name="topic" type="text" value="orders" autocomplete="off" spellcheck="false" /></label>
-                <label>{ "Partitions" }<input ref={partitions_ref} id="topic-partitions" name="partitions" type="text" inputmode="numeric" value="3" /></label>
-                <label>{ "Replication factor" }<input ref={replication_ref} id="topic-replication" name="replication" type="text" inputmode="numeric" value="2" /></label>
+                <label>{ "Topic" }<input id="topic-name" name="topic" type="text" value={(*name).clone()} oninput={bind(&name)} autocomplete="off" spellcheck="false" /></label>
+                <label>{ "Partitions" }<input id="topic-partitions" name="partitions" type="text" inputmode="numeric" value={(*partitions).clone()} oninput={bind(&partitions)} /></label>
+                <label>{ "Replication factor" }<input id="topic-replication" name="replication" type="text" inputmode="numeric" value={(*replication).clone()} oninput={bind(&replication)} /></label>
                 <button type="submit" id="create-topic-submit">{ "Create topic" }</button>
             </form>
             if let Some(p) = &*problem {

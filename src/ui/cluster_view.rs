@@ -142,7 +142,14 @@ pub fn cluster_view(props: &Props) -> Html {
                 // A click on a node opens its menu there; on a message or nothing, selects.
                 _ => match hit {
                     Some(Selection::Node(node)) => {
-                        dispatch.emit(Action::OpenMenu(MenuAnchor { node, at: Some(p) }))
+                        // Keep the menu (about 240 × 300 px) inside the canvas.
+                        let (w, h) = e
+                            .target_dyn_into::<web_sys::Element>()
+                            .map_or((f64::MAX, f64::MAX), |c| {
+                                (c.client_width() as f64, c.client_height() as f64)
+                            });
+                        let at = (p.0.min(w - 250.0).max(0.0), p.1.min(h - 310.0).max(0.0));
+                        dispatch.emit(Action::OpenMenu(MenuAnchor { node, at: Some(at) }))
                     }
                     _ => dispatch.emit(Action::Select(hit)),
                 },
