@@ -62,7 +62,7 @@ test("a replication factor above the unfenced brokers shows Kafka's message", as
   await page.locator("#topic-name").fill("wide");
   await page.locator("#topic-replication").fill("3");
   await page.locator("#create-topic-submit").click();
-  const alert = page.locator(".panel > p.error");
+  const alert = page.locator("#admin-refusal");
   await alert.waitFor();
   assert.match(await alert.textContent(), /^INVALID_REPLICATION_FACTOR \(Unable to replicate the partition 3 time\(s\): The target replication factor of 3 cannot be reached because only 2 broker\(s\) are registered\.\)$/);
   // A malformed name is refused in the form itself, naming the field.

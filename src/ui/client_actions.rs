@@ -30,10 +30,12 @@ pub struct ClientData {
     pub topics: Vec<String>,
     /// Brokers: id and display name (for controlled shutdown).
     pub brokers: Vec<(NodeId, String)>,
+    /// The controller's refusal of the last admin request, in Kafka's words.
+    pub refusal: Option<String>,
 }
 
 impl ClientData {
-    pub fn build(w: &World) -> ClientData {
+    pub fn build(w: &World, refusal: Option<String>) -> ClientData {
         let image = w
             .active_controller()
             .and_then(|c| w.process(c))
@@ -52,6 +54,7 @@ impl ClientData {
                 .filter(|p| p.roles.broker)
                 .map(|p| (p.id, node_name(w.spec(), p.id)))
                 .collect(),
+            refusal,
         }
     }
 }
@@ -221,13 +224,15 @@ pub fn client_actions(props: &Props) -> Html {
         <section class="card client-actions" aria-labelledby="client-title">
             <h2 id="client-title">{ "Client actions" }</h2>
             <form id="create-topic" class="form" onsubmit={on_create} aria-label="Create topic">
-                <label>{ "Topic" }<input id="topic-name" name="topic" type="text" value={(*name).clone()} oninput={bind(&name)} autocomplete="off" spellcheck="false" /></label>
+                <label class="wide">{ "Topic" }<input id="topic-name" name="topic" type="text" value={(*name).clone()} oninput={bind(&name)} autocomplete="off" spellcheck="false" /></label>
                 <label>{ "Partitions" }<input id="topic-partitions" name="partitions" type="text" inputmode="numeric" value={(*partitions).clone()} oninput={bind(&partitions)} /></label>
                 <label>{ "Replication factor" }<input id="topic-replication" name="replication" type="text" inputmode="numeric" value={(*replication).clone()} oninput={bind(&replication)} /></label>
                 <button type="submit" id="create-topic-submit">{ "Create topic" }</button>
             </form>
             if let Some(p) = &*problem {
                 <p class="error" role="alert" id="create-topic-error">{ p }</p>
+            } else if let Some(r) = &d.refusal {
+                <p class="error" role="alert" id="admin-refusal">{ r }</p>
             }
             <form id="delete-topic" class="form inline" onsubmit={on_delete} aria-label="Delete topic">
                 <label>{ "Topic" }
@@ -354,14 +359,20 @@ mod reducer_tests {
         m.reduce(Action::Intervene(
             parse_create_topic("orders", "3", "3").unwrap(),
         ));
+        assert_eq!(m.error, None);
         assert_eq!(
-            m.error.as_deref(),
+            m.admin_error.as_deref(),
             Some("INVALID_REPLICATION_FACTOR (Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 2 broker(s) are registered.)")
         );
         play(&mut m, 1_000.0);
         assert!(MetadataView::build(m.world(), 4).unwrap().topics.is_empty());
-        // The panels carry the message to where the user acted.
-        assert_eq!(PanelData::build(&m).error, m.error);
+        // The form shows the message, where the user acted.
+        assert_eq!(PanelData::build(&m).client.refusal, m.admin_error);
+        // The next accepted request retires it.
+        m.reduce(Action::Intervene(
+            parse_create_topic("orders", "3", "2").unwrap(),
+        ));
+        assert_eq!(m.admin_error, None);
     }
 
     #[test]

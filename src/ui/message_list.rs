@@ -30,6 +30,9 @@ pub struct MessageRow {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageList {
+    /// Whether the list is open; rows are built only then (the canvas already shows
+    /// the messages, and the rows change on every refresh).
+    pub open: bool,
     pub rows: Vec<MessageRow>,
     pub total: usize,
 }
@@ -81,12 +84,12 @@ pub fn key_fields(d: &MsgDetail) -> String {
 }
 
 impl MessageList {
-    pub fn build(w: &World, selected: Option<u64>) -> MessageList {
+    pub fn build(w: &World, open: bool, selected: Option<u64>) -> MessageList {
         let mut total = 0;
-        let mut rows = Vec::with_capacity(MESSAGES_SHOWN);
+        let mut rows = Vec::new();
         for f in w.in_flight() {
             total += 1;
-            if rows.len() < MESSAGES_SHOWN {
+            if open && rows.len() < MESSAGES_SHOWN {
                 rows.push(MessageRow {
                     id: f.info.id,
                     api: f.info.api.name(),
@@ -97,7 +100,7 @@ impl MessageList {
                 });
             }
         }
-        MessageList { rows, total }
+        MessageList { open, rows, total }
     }
 }
 
@@ -110,10 +113,18 @@ pub struct Props {
 #[function_component(MessageListPanel)]
 pub fn message_list_panel(props: &Props) -> Html {
     let l = &props.list;
+    let toggle = {
+        let (dispatch, open) = (props.dispatch.clone(), l.open);
+        // The model owns open/closed, so a closed list costs nothing per refresh.
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            dispatch.emit(Action::ShowMessages(!open))
+        })
+    };
     html! {
         <section class="card messages" aria-labelledby="messages-title">
-            <details id="message-list" data-count={l.total.to_string()}>
-                <summary><h2 id="messages-title">{ format!("Messages in flight ({})", l.total) }</h2></summary>
+            <details id="message-list" data-count={l.total.to_string()} open={l.open}>
+                <summary onclick={toggle}><h2 id="messages-title">{ format!("Messages in flight ({})", l.total) }</h2></summary>
                 if l.total > l.rows.len() {
                     <p class="hint">{ format!("The {} soonest to arrive are listed.", l.rows.len()) }</p>
                 }
@@ -155,7 +166,9 @@ mod tests {
             w.step();
         }
         let first = w.in_flight().next().map(|f| f.info.id);
-        let l = MessageList::build(&w, first);
+        assert!(MessageList::build(&w, false, first).rows.is_empty());
+        let l = MessageList::build(&w, true, first);
+        assert!(l.open);
         assert_eq!(l.total, w.in_flight().count());
         assert!(l.total > 0, "nothing in flight after 3 s");
         assert!(l.rows.len() <= MESSAGES_SHOWN);
@@ -178,5 +191,33 @@ mod tests {
             }),
             "highWatermark=5 records=0 divergingEpoch=1/3"
         );
+    }
+
+    #[test]
+    fn show_messages_opens_the_list_and_only_then_builds_rows() {
+        use crate::ui::state::Model;
+        use crate::ui::view_model::PanelData;
+        let mut m = Model::new(ClusterSpec::new(3, 0, 7, true));
+        m.reduce(Action::Pause);
+        while m.world().in_flight().count() == 0 {
+            m.reduce(Action::Step);
+        }
+        assert!(PanelData::build(&m).messages.rows.is_empty());
+        m.reduce(Action::ShowMessages(true));
+        let d = PanelData::build(&m);
+        assert!(d.messages.open);
+        assert_eq!(d.messages.rows.len(), m.world().in_flight().count());
+        let id = d.messages.rows[0].id;
+        m.reduce(Action::Select(Some(Selection::Message(id))));
+        let d = PanelData::build(&m);
+        assert!(d.messages.rows[0].selected);
+        assert!(d
+            .message
+            .unwrap()
+            .fields
+            .iter()
+            .any(|(k, _)| k == "correlationId"));
+        m.reduce(Action::ShowMessages(false));
+        assert!(!PanelData::build(&m).messages.open);
     }
 }

@@ -48,6 +48,8 @@ pub enum Action {
     /// Select a node and open its menu (at a canvas point, or from the Nodes list).
     OpenMenu(MenuAnchor),
     CloseMenu,
+    /// Open or close the message list (its rows are built only while it is open).
+    ShowMessages(bool),
     Intervene(Intervention),
     SwitchBranch(usize),
     /// Start a fresh run with this cluster.
@@ -84,6 +86,9 @@ pub struct Model {
     pub error: Option<String>,
     /// The open node menu.
     pub menu: Option<MenuAnchor>,
+    /// The last admin request the active controller refused (shown by the form).
+    pub admin_error: Option<String>,
+    pub show_messages: bool,
     /// Bumped whenever something the panels show may have changed outside frames.
     pub revision: u64,
 }
@@ -103,6 +108,8 @@ impl Model {
             selected_msg: None,
             error: None,
             menu: None,
+            admin_error: None,
+            show_messages: false,
             revision: 0,
         }
     }
@@ -195,6 +202,7 @@ impl Model {
                 }
             }
             Action::CloseMenu => self.menu = None,
+            Action::ShowMessages(open) => self.show_messages = open,
             Action::Intervene(i) => {
                 self.menu = None;
                 self.intervene(i)
@@ -299,9 +307,8 @@ impl Model {
                         TraceKind::AdminRefused { error } => Some(error),
                         _ => None,
                     });
-                if let Some(error) = refused {
-                    self.error = Some(admin_refusal_message(error, Some(&i), self.world()));
-                }
+                self.admin_error =
+                    refused.map(|error| admin_refusal_message(error, Some(&i), self.world()));
             }
             Err(e) => self.error = Some(capitalise(&e.to_string())),
         }

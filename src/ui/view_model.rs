@@ -199,9 +199,10 @@ impl PanelData {
             in_flight: w.in_flight().count(),
             metadata: selected_node.and_then(|id| MetadataView::build(w, id)),
             menu: m.menu.and_then(|a| NodeMenuView::build(w, a)),
-            client: Rc::new(ClientData::build(w)),
+            client: Rc::new(ClientData::build(w, m.admin_error.clone())),
             messages: Rc::new(MessageList::build(
                 w,
+                m.show_messages,
                 match m.selected {
                     Some(Selection::Message(id)) => Some(id),
                     _ => None,
