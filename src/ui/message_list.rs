@@ -77,6 +77,11 @@ pub fn key_fields(d: &MsgDetail) -> String {
             fenced,
             should_shut_down,
         } => format!("isFenced={fenced} shouldShutDown={should_shut_down}"),
+        MsgDetail::AlterPartition { partitions } => format!("partitions={partitions}"),
+        MsgDetail::AlterPartitionReply {
+            accepted,
+            partitions,
+        } => format!("accepted={accepted}/{partitions}"),
         MsgDetail::Registered { broker_epoch } => format!("brokerEpoch={broker_epoch}"),
         MsgDetail::ControllerError(e) => format!("errorCode={}", e.name()),
         MsgDetail::Error => "error".into(),
