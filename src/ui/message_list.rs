@@ -90,11 +90,19 @@ pub fn key_fields(d: &MsgDetail) -> String {
 
 impl MessageList {
     pub fn build(w: &World, open: bool, selected: Option<u64>) -> MessageList {
+        if !open {
+            // Closed: only the count, which the panels read anyway.
+            return MessageList {
+                open,
+                rows: Vec::new(),
+                total: w.in_flight().count(),
+            };
+        }
         let mut total = 0;
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(MESSAGES_SHOWN);
         for f in w.in_flight() {
             total += 1;
-            if open && rows.len() < MESSAGES_SHOWN {
+            if rows.len() < MESSAGES_SHOWN {
                 rows.push(MessageRow {
                     id: f.info.id,
                     api: f.info.api.name(),

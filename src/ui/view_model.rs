@@ -176,6 +176,14 @@ impl PanelData {
                 ),
             })
             .collect();
+        let messages = MessageList::build(
+            w,
+            m.show_messages,
+            match m.selected {
+                Some(Selection::Message(id)) => Some(id),
+                _ => None,
+            },
+        );
         PanelData {
             time_ms: w.now_ms(),
             head_ms: m.head_ms(),
@@ -208,18 +216,11 @@ impl PanelData {
             safety: Rc::new(safety(w)),
             markers: m.markers(),
             pre_vote: pre_vote_on(w),
-            in_flight: w.in_flight().count(),
+            in_flight: messages.total,
             metadata: selected_node.and_then(|id| MetadataView::build(w, id)),
             menu: m.menu.and_then(|a| NodeMenuView::build(w, a)),
             client: Rc::new(ClientData::build(w, m.admin_error.clone())),
-            messages: Rc::new(MessageList::build(
-                w,
-                m.show_messages,
-                match m.selected {
-                    Some(Selection::Message(id)) => Some(id),
-                    _ => None,
-                },
-            )),
+            messages: Rc::new(messages),
         }
     }
 
