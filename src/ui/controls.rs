@@ -250,7 +250,7 @@ pub fn help_overlay(props: &HelpProps) -> Html {
         ("Esc", "close, clear the selection"),
         (
             "Tab",
-            "reach every button; the Nodes list has each node's actions",
+            "reach every button; Enter on a node in the Nodes list opens its menu (↑ ↓ to move, Esc to close)",
         ),
     ];
     html! {

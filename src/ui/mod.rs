@@ -10,7 +10,10 @@
 //! Map: `state.rs` model + reducer · `scene.rs` canvas view-model + hit testing ·
 //! `canvas.rs` painter · `cluster_view.rs` frame loop + gestures · `view_model.rs`
 //! panel data · `narrate.rs` plain-language events · `panel.rs` side panels ·
-//! `controls.rs` transport bar, timeline, logs, help.
+//! `controls.rs` transport bar, timeline, logs, help · `metadata_panel.rs` the
+//! selected node's metadata image · `client_actions.rs` create/delete topic,
+//! controlled shutdown · `node_menu.rs` a node's action menu · `message_list.rs`
+//! the RPCs in flight.
 
 pub mod canvas;
 pub mod client_actions;
