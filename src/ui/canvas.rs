@@ -161,6 +161,18 @@ fn draw_cuts(ctx: &CanvasRenderingContext2d, scene: &Scene) {
 }
 
 fn draw_messages(ctx: &CanvasRenderingContext2d, scene: &Scene, frame: &Frame) {
+    // A duplicated message: a thin line joins the two copies as they split.
+    if !scene.twins.is_empty() {
+        ctx.begin_path();
+        for &(a, b) in &scene.twins {
+            let (a, b) = (&scene.messages[a], &scene.messages[b]);
+            ctx.move_to(a.x, a.y);
+            ctx.line_to(b.x, b.y);
+        }
+        ctx.set_stroke_style_str("rgba(226, 232, 240, 0.55)");
+        ctx.set_line_width(1.0);
+        ctx.stroke();
+    }
     // One path per colour.
     let mut colours: Vec<&'static str> = Api::ALL.iter().map(|a| api_colour(*a)).collect();
     colours.dedup();

@@ -15,8 +15,9 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use super::canvas::{self, Frame};
+use super::node_menu::MenuAnchor;
 use super::scene::Scene;
-use super::state::{Action, Model};
+use super::state::{Action, Model, Selection};
 use super::view_model::format_ms;
 use super::ModelHandle;
 use crate::sim::{Intervention, TraceKind};
@@ -138,7 +139,20 @@ pub fn cluster_view(props: &Props) -> Html {
                     Some(_) => {}
                     None => dispatch.emit(Action::Intervene(Intervention::Isolate(d.from))),
                 },
-                _ => dispatch.emit(Action::Select(hit)),
+                // A click on a node opens its menu there; on a message or nothing, selects.
+                _ => match hit {
+                    Some(Selection::Node(node)) => {
+                        // Keep the menu (about 240 × 300 px) inside the canvas.
+                        let (w, h) = e
+                            .target_dyn_into::<web_sys::Element>()
+                            .map_or((f64::MAX, f64::MAX), |c| {
+                                (c.client_width() as f64, c.client_height() as f64)
+                            });
+                        let at = (p.0.min(w - 250.0).max(0.0), p.1.min(h - 310.0).max(0.0));
+                        dispatch.emit(Action::OpenMenu(MenuAnchor { node, at: Some(at) }))
+                    }
+                    _ => dispatch.emit(Action::Select(hit)),
+                },
             }
         })
     };

@@ -214,6 +214,10 @@ pub fn logs_panel(props: &LogsProps) -> Html {
                                     let style = format!("left:{:.2}%;width:{:.2}%;background:{}", pct(b), (pct(e) - pct(b)).max(0.4), EPOCH_COLOURS[(epoch.max(0) as usize) % EPOCH_COLOURS.len()]);
                                     html! { <span class={classes!("batch", uncommitted.then_some("uncommitted"), control.then_some("control"))} {style} title={format!("offsets {b}..{} epoch {epoch}{}", e - 1, if control { " (LeaderChange)" } else { "" })} /> }
                                 }) }
+                                if let Some((to, from, at)) = l.truncated {
+                                    // Keyed by time so each truncation replays the fade.
+                                    <span key={at} class="truncated" style={format!("left:{:.2}%;width:{:.2}%", pct(to), (pct(from) - pct(to)).max(0.8))} title={format!("offsets {to}..{} truncated (diverging epoch)", from - 1)} />
+                                }
                                 if let Some(h) = hw {
                                     <span class="hw" style={format!("left:{:.2}%", pct(h))} title={format!("high watermark {h}")} />
                                 }
@@ -246,7 +250,7 @@ pub fn help_overlay(props: &HelpProps) -> Html {
         ("Esc", "close, clear the selection"),
         (
             "Tab",
-            "reach every button; the Nodes list has each node's actions",
+            "reach every button; Enter on a node in the Nodes list opens its menu (↑ ↓ to move, Esc to close)",
         ),
     ];
     html! {

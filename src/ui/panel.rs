@@ -7,7 +7,11 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::state::{Action, MarkerKind, Selection};
+use super::client_actions::ClientActions;
+use super::message_list::MessageListPanel;
+use super::metadata_panel::MetadataPanel;
+use super::node_menu::MenuAnchor;
+use super::state::{Action, MarkerKind};
 use super::view_model::{format_ms, EventRow, NodeRow, PanelData, SafetyRow};
 use crate::sim::{ConfigKey, Intervention, LinkSpec};
 
@@ -26,7 +30,12 @@ pub fn side_panel(props: &Props) -> Html {
                 <p class="error" role="alert">{ e }</p>
             }
             <Inspector data={d.clone()} dispatch={props.dispatch.clone()} />
+            if let Some(v) = &d.metadata {
+                <MetadataPanel view={v.clone()} />
+            }
             <NodeList rows={d.nodes.clone()} dispatch={props.dispatch.clone()} />
+            <MessageListPanel list={d.messages.clone()} dispatch={props.dispatch.clone()} />
+            <ClientActions data={d.client.clone()} dispatch={props.dispatch.clone()} />
             <Network pre_vote={d.pre_vote} dispatch={props.dispatch.clone()} />
             <Events rows={d.events.clone()} dispatch={props.dispatch.clone()} />
             <Safety rows={d.safety.clone()} dispatch={props.dispatch.clone()} />
@@ -115,12 +124,13 @@ fn node_list(props: &RowsProps<NodeRow>) -> Html {
                     let id = n.id;
                     let selected = n.selected;
                     let onclick = Callback::from(move |_: MouseEvent| {
-                        dispatch.emit(Action::Select(if selected { None } else { Some(Selection::Node(id)) }))
+                        // Enter or a click opens the node's menu (and selects it).
+                        dispatch.emit(if selected { Action::Select(None) } else { Action::OpenMenu(MenuAnchor { node: id, at: None }) })
                     });
                     html! {
                         <li key={n.id}>
                             <button class={classes!("node-button", n.selected.then_some("selected"), (!n.alive).then_some("stopped"))}
-                                aria-pressed={n.selected.to_string()}
+                                aria-pressed={n.selected.to_string()} aria-haspopup="menu"
                                 aria-label={format!("{}: {}, epoch {}", n.name, n.state, n.epoch)}
                                 data-node={n.id.to_string()} data-state={n.state.clone()} {onclick}>
                                 <span class={classes!("letter", format!("s-{}", n.letter))}>{ n.letter }</span>

@@ -61,9 +61,15 @@ pub struct Scene {
     pub outer_radius: f64,
     pub nodes: Vec<NodeGlyph>,
     pub messages: Vec<MsgDot>,
+    /// Pairs of indices into `messages`: a message and the network's duplicate of it
+    /// (same envelope, sent at the same moment), drawn splitting apart.
+    pub twins: Vec<(usize, usize)>,
     pub cuts: Vec<Cut>,
     pub isolated: Vec<NodeId>,
 }
+
+/// How far (px) a duplicated message's two dots move apart, each to one side.
+pub const DUP_SPLIT_PX: f64 = 7.0;
 
 pub const MSG_RADIUS: f64 = 5.0;
 
@@ -148,16 +154,47 @@ impl Scene {
         }
         let at = |id: NodeId| pos.get(id as usize - 1).map(|&(_, x, y)| (x, y));
         self.messages.clear();
+        self.twins.clear();
+        // A duplicate carries its original's envelope: same route, send time and
+        // correlation id. Ordered map, so the pairing is deterministic.
+        let mut first: std::collections::BTreeMap<(NodeId, NodeId, u64, i32), usize> =
+            std::collections::BTreeMap::new();
         for f in world.in_flight() {
             let (Some(a), Some(b)) = (at(f.info.from), at(f.info.to)) else {
                 continue;
             };
             let span = (f.deliver_at_ms.saturating_sub(f.sent_at_ms)).max(1) as f64;
             let k = ((view_ms - f.sent_at_ms as f64) / span).clamp(0.0, 1.0);
+            let key = (
+                f.info.from,
+                f.info.to,
+                f.sent_at_ms,
+                f.envelope.correlation_id,
+            );
+            let i = self.messages.len();
+            let twin = match first.entry(key) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                    None
+                }
+                std::collections::btree_map::Entry::Occupied(o) => Some(*o.get()),
+            };
+            let (mut x, mut y) = (a.0 + (b.0 - a.0) * k, a.1 + (b.1 - a.1) * k);
+            if let Some(j) = twin {
+                // Split sideways, growing over the first fifth of the trip.
+                let len = (b.0 - a.0).hypot(b.1 - a.1).max(1.0);
+                let (nx, ny) = (-(b.1 - a.1) / len, (b.0 - a.0) / len);
+                let off = DUP_SPLIT_PX * (k * 5.0).min(1.0);
+                x += nx * off;
+                y += ny * off;
+                self.messages[j].x -= nx * off;
+                self.messages[j].y -= ny * off;
+                self.twins.push((j, i));
+            }
             self.messages.push(MsgDot {
                 id: f.info.id,
-                x: a.0 + (b.0 - a.0) * k,
-                y: a.1 + (b.1 - a.1) * k,
+                x,
+                y,
                 api: f.info.api,
                 label: short_label(f.info.api),
                 mark: mark(&f.info.detail),
@@ -355,6 +392,37 @@ mod tests {
             assert!(w.step(), "the queue ran dry");
         }
         w
+    }
+
+    #[test]
+    fn a_duplicated_message_is_drawn_as_two_dots_splitting_apart() {
+        let mut w = world_at(3_000);
+        w.apply(&Intervention::Net {
+            link: crate::sim::LinkSpec::new(200, 400, 0.0, 1.0),
+            from: None,
+            to: None,
+        })
+        .unwrap();
+        w.run_until(3_600);
+        while w.in_flight().count() < 2 {
+            assert!(w.step(), "the queue ran dry");
+        }
+        let now = w.now_ms() as f64;
+        let s = Scene::build(&w, now, 800.0, 600.0);
+        assert!(!s.twins.is_empty(), "every message is duplicated");
+        for &(a, b) in &s.twins {
+            let (a, b) = (&s.messages[a], &s.messages[b]);
+            let f = |id| w.in_flight().find(|f| f.info.id == id).unwrap();
+            let (fa, fb) = (f(a.id), f(b.id));
+            assert_eq!(
+                (fa.info.from, fa.info.to, fa.sent_at_ms),
+                (fb.info.from, fb.info.to, fb.sent_at_ms)
+            );
+            assert_ne!(a.id, b.id);
+            if now > fa.sent_at_ms as f64 {
+                assert!((a.x - b.x).hypot(a.y - b.y) > 0.5, "the copies split");
+            }
+        }
     }
 
     #[test]

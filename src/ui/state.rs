@@ -12,6 +12,9 @@ use crate::kraft::NodeId;
 use crate::sim::trace::{FaultKind, MsgInfo};
 use crate::sim::{ClusterSpec, Intervention, Timeline, TraceEvent, TraceKind, World};
 
+use super::client_actions::admin_refusal_message;
+use super::node_menu::MenuAnchor;
+
 /// Simulated milliseconds the model may advance in one frame (keeps a frame bounded
 /// even at 100x on a large cluster; the view time then lags and catches up).
 pub const MAX_SIM_MS_PER_FRAME: f64 = 2_000.0;
@@ -42,6 +45,11 @@ pub enum Action {
     /// Run until the next election, fault or leader change (bounded), then pause.
     SkipToInteresting,
     Select(Option<Selection>),
+    /// Select a node and open its menu (at a canvas point, or from the Nodes list).
+    OpenMenu(MenuAnchor),
+    CloseMenu,
+    /// Open or close the message list (its rows are built only while it is open).
+    ShowMessages(bool),
     Intervene(Intervention),
     SwitchBranch(usize),
     /// Start a fresh run with this cluster.
@@ -76,6 +84,11 @@ pub struct Model {
     pub selected_msg: Option<MsgInfo>,
     /// The last refused action, said where the user acted.
     pub error: Option<String>,
+    /// The open node menu.
+    pub menu: Option<MenuAnchor>,
+    /// The last admin request the active controller refused (shown by the form).
+    pub admin_error: Option<String>,
+    pub show_messages: bool,
     /// Bumped whenever something the panels show may have changed outside frames.
     pub revision: u64,
 }
@@ -94,6 +107,9 @@ impl Model {
             selected: None,
             selected_msg: None,
             error: None,
+            menu: None,
+            admin_error: None,
+            show_messages: false,
             revision: 0,
         }
     }
@@ -168,6 +184,7 @@ impl Model {
             Action::Seek(t) => self.seek(t),
             Action::SkipToInteresting => self.skip_to_interesting(),
             Action::Select(sel) => {
+                self.menu = None;
                 self.selected = sel;
                 self.selected_msg = match sel {
                     Some(Selection::Message(id)) => self
@@ -178,7 +195,18 @@ impl Model {
                     _ => None,
                 };
             }
-            Action::Intervene(i) => self.intervene(i),
+            Action::OpenMenu(anchor) => {
+                if self.world().process(anchor.node).is_some() {
+                    self.reduce(Action::Select(Some(Selection::Node(anchor.node))));
+                    self.menu = Some(anchor);
+                }
+            }
+            Action::CloseMenu => self.menu = None,
+            Action::ShowMessages(open) => self.show_messages = open,
+            Action::Intervene(i) => {
+                self.menu = None;
+                self.intervene(i)
+            }
             Action::SwitchBranch(b) => {
                 if b < self.timeline.branches().len() {
                     self.timeline.switch_to(b);
@@ -251,7 +279,7 @@ impl Model {
         let t = self.world().now_ms();
         let before = self.timeline.current();
         let forked = !self.is_live();
-        match self.timeline.intervene(t, i) {
+        match self.timeline.intervene(t, i.clone()) {
             Ok(b) => {
                 self.error = None;
                 if forked || b != before {
@@ -268,8 +296,19 @@ impl Model {
                 }
                 self.past = None;
                 self.timeline.head_trace_mut().set_keep_events(true);
+                let seen = self.kept[b].len();
                 self.drain_head_events();
                 self.view_ms = self.head_ms() as f64;
+                // An admin request the active controller refused comes back as a trace
+                // event, not an error: say it where the user acted.
+                let refused = self.kept[b][seen.min(self.kept[b].len())..]
+                    .iter()
+                    .find_map(|e| match e.kind {
+                        TraceKind::AdminRefused { error } => Some(error),
+                        _ => None,
+                    });
+                self.admin_error =
+                    refused.map(|error| admin_refusal_message(error, Some(&i), self.world()));
             }
             Err(e) => self.error = Some(capitalise(&e.to_string())),
         }

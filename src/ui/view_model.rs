@@ -9,7 +9,11 @@ use std::rc::Rc;
 use crate::kraft::{NodeId, StateKind};
 use crate::sim::{InvariantId, TraceKind, World};
 
+use super::client_actions::ClientData;
+use super::message_list::MessageList;
+use super::metadata_panel::MetadataView;
 use super::narrate::{narrate, node_name};
+use super::node_menu::NodeMenuView;
 use super::scene::state_letter;
 use super::state::{marker_kind, MarkerKind, Model, Selection};
 
@@ -41,6 +45,11 @@ pub struct PanelData {
     pub markers: Vec<(u64, MarkerKind)>,
     pub pre_vote: bool,
     pub in_flight: usize,
+    /// The selected node's metadata image.
+    pub metadata: Option<MetadataView>,
+    pub menu: Option<NodeMenuView>,
+    pub client: Rc<ClientData>,
+    pub messages: Rc<MessageList>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +102,9 @@ pub struct LogRow {
     /// The newest batches: (base offset, end offset, epoch, control batch).
     pub batches: Vec<(i64, i64, i32, bool)>,
     pub alive: bool,
+    /// A truncation after a diverging epoch in the last moments: (new end, old end,
+    /// when), so the Logs panel can show the removed tail fading away.
+    pub truncated: Option<(i64, i64, u64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -164,6 +176,14 @@ impl PanelData {
                 ),
             })
             .collect();
+        let messages = MessageList::build(
+            w,
+            m.show_messages,
+            match m.selected {
+                Some(Selection::Message(id)) => Some(id),
+                _ => None,
+            },
+        );
         PanelData {
             time_ms: w.now_ms(),
             head_ms: m.head_ms(),
@@ -182,12 +202,25 @@ impl PanelData {
                 Some(Selection::Message(id)) => message_view(m, id),
                 _ => None,
             },
-            logs: Rc::new(w.processes().iter().map(|p| log_row(w, p.id)).collect()),
+            logs: Rc::new(
+                w.processes()
+                    .iter()
+                    .map(|p| {
+                        let mut row = log_row(w, p.id);
+                        row.truncated = recent_truncation(m, p.id);
+                        row
+                    })
+                    .collect(),
+            ),
             events: Rc::new(events),
             safety: Rc::new(safety(w)),
             markers: m.markers(),
             pre_vote: pre_vote_on(w),
-            in_flight: w.in_flight().count(),
+            in_flight: messages.total,
+            metadata: selected_node.and_then(|id| MetadataView::build(w, id)),
+            menu: m.menu.and_then(|a| NodeMenuView::build(w, a)),
+            client: Rc::new(ClientData::build(w, m.admin_error.clone())),
+            messages: Rc::new(messages),
         }
     }
 
@@ -402,7 +435,27 @@ fn log_row(w: &World, id: NodeId) -> LogRow {
             .map(|b| (b.base_offset, b.end_offset(), b.epoch, b.is_control()))
             .collect(),
         alive: p.alive(),
+        truncated: None,
     }
+}
+
+/// Simulated milliseconds (at 1×) a truncation stays in the Logs panel.
+pub const TRUNCATION_SHOWN_MS: f64 = 1_500.0;
+
+/// The node's latest truncation, if it happened within the last moments of view time.
+fn recent_truncation(m: &Model, id: NodeId) -> Option<(i64, i64, u64)> {
+    let window_ms = TRUNCATION_SHOWN_MS * m.speed.max(1.0);
+    let now = m.world().now_ms() as f64;
+    m.events()
+        .iter()
+        .rev()
+        .take_while(|e| now - (e.at_ms as f64) <= window_ms)
+        .find_map(|e| match e.kind {
+            TraceKind::Truncated { from_end, to_end } if e.node == id => {
+                Some((to_end, from_end, e.at_ms))
+            }
+            _ => None,
+        })
 }
 
 fn safety(w: &World) -> Vec<SafetyRow> {
@@ -433,6 +486,42 @@ mod tests {
             m.reduce(Action::Frame { wall_ms: 16.0 });
         }
         m
+    }
+
+    #[test]
+    fn a_truncation_after_a_diverging_epoch_shows_in_the_logs_for_a_moment() {
+        use crate::sim::Intervention;
+        let mut m = running();
+        let old = m.world().leader().expect("a leader");
+        // The isolated leader writes records no one else will have.
+        m.reduce(Action::Intervene(Intervention::Isolate(old)));
+        m.reduce(Action::Intervene(Intervention::Append(5)));
+        let mut frames = 0;
+        while m.world().leader().is_none_or(|l| l == old) && frames < 2_000 {
+            m.reduce(Action::Frame { wall_ms: 16.0 });
+            frames += 1;
+        }
+        m.reduce(Action::Intervene(Intervention::Append(3)));
+        m.reduce(Action::Intervene(Intervention::Heal));
+        let mut seen = None;
+        for _ in 0..600 {
+            m.reduce(Action::Frame { wall_ms: 16.0 });
+            let p = PanelData::build(&m);
+            let row = p.logs.iter().find(|l| l.id == old).unwrap();
+            if let Some(t) = row.truncated {
+                seen = Some(t);
+                break;
+            }
+        }
+        let (to_end, from_end, at) = seen.expect("the old leader truncated its tail");
+        assert!(to_end < from_end, "{to_end} < {from_end}");
+        // It is shown only for a moment.
+        for _ in 0..200 {
+            m.reduce(Action::Frame { wall_ms: 16.0 });
+        }
+        let p = PanelData::build(&m);
+        let row = p.logs.iter().find(|l| l.id == old).unwrap();
+        assert!(row.truncated.is_none_or(|t| t.2 != at));
     }
 
     #[test]
