@@ -12,6 +12,9 @@ use crate::kraft::NodeId;
 use crate::sim::trace::{FaultKind, MsgInfo};
 use crate::sim::{ClusterSpec, Intervention, Timeline, TraceEvent, TraceKind, World};
 
+mod load;
+pub use load::MAX_FILE_BYTES;
+
 /// Simulated milliseconds the model may advance in one frame (keeps a frame bounded
 /// even at 100x on a large cluster; the view time then lags and catches up).
 pub const MAX_SIM_MS_PER_FRAME: f64 = 2_000.0;
@@ -46,6 +49,20 @@ pub enum Action {
     SwitchBranch(usize),
     /// Start a fresh run with this cluster.
     Reset(ClusterSpec),
+    /// Open a shared link (`#v1.…`): its run replaces this one (see `state/load.rs`).
+    OpenLink(String),
+    /// Open a scenario file: its name (for messages) and text.
+    ImportScenario {
+        name: String,
+        text: String,
+    },
+    /// Open a trace JSON file: its name and text.
+    ImportTrace {
+        name: String,
+        text: String,
+    },
+    /// Hide the message about a link or file that could not be opened.
+    DismissLoadError,
     /// One animation frame: `wall_ms` of real time passed.
     Frame {
         wall_ms: f64,
@@ -76,6 +93,8 @@ pub struct Model {
     pub selected_msg: Option<MsgInfo>,
     /// The last refused action, said where the user acted.
     pub error: Option<String>,
+    /// Why the last link or file could not be opened (the run was left as it was).
+    pub load_error: Option<String>,
     /// Bumped whenever something the panels show may have changed outside frames.
     pub revision: u64,
 }
@@ -94,6 +113,7 @@ impl Model {
             selected: None,
             selected_msg: None,
             error: None,
+            load_error: None,
             revision: 0,
         }
     }
@@ -194,6 +214,10 @@ impl Model {
                 self.speed = speed;
                 self.playing = playing;
             }
+            Action::OpenLink(fragment) => self.open_link(&fragment),
+            Action::ImportScenario { name, text } => self.import_scenario(&name, &text),
+            Action::ImportTrace { name, text } => self.import_trace(&name, &text),
+            Action::DismissLoadError => self.load_error = None,
             Action::Frame { wall_ms } => {
                 if self.playing && wall_ms.is_finite() && wall_ms > 0.0 {
                     // A backgrounded tab comes back with a huge gap: never jump by it.
