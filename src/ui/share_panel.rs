@@ -65,7 +65,7 @@ pub fn run_menu(props: &RunMenuProps) -> Html {
             </button>
             <button id="share-open" aria-haspopup="dialog" onclick={show(Open::Share)}
                 aria-label="Share and save: copy the link, save or open a scenario or trace file">
-                { "🔗 Share" }
+                { "Share" }
             </button>
             { dialog }
             if let (Some(e), false) = (&props.load_error, *open == Some(Open::Share)) {
