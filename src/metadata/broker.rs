@@ -2,13 +2,24 @@
 //! heartbeats every `broker.heartbeat.interval.ms`, the `BrokerState` it moves through,
 //! and controlled shutdown. The caller sends the requests it returns to the active
 //! controller and hands back the replies.
+//!
+//! As a partition leader the broker also asks the controller to add replicas back to the
+//! ISR (AlterPartition, KIP-497). KRaftScope does not simulate partition data, so a replica
+//! counts as caught up as soon as the leader's metadata image shows its broker unfenced and
+//! not shutting down (Kafka waits until the follower has fetched up to the leader's high
+//! watermark); the leader checks at each heartbeat rather than at each follower fetch.
 
 use serde::Serialize;
 
 use crate::metadata::controller::{
-    BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistrationRequest, ControllerError,
+    AlterPartitionEntry, AlterPartitionRequest, BrokerHeartbeatReply, BrokerHeartbeatRequest,
+    BrokerRegistrationRequest, ControllerError,
 };
-use crate::metadata::Uuid;
+use crate::metadata::{MetadataImage, Uuid};
+
+/// Partitions per AlterPartition request (Kafka batches whatever is pending; a bound keeps
+/// one request, and the work of one event, small).
+pub const MAX_ALTER_PARTITION_ENTRIES: usize = 1_000;
 
 /// `org.apache.kafka.metadata.BrokerState`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,6 +83,9 @@ pub struct BrokerLifecycle {
     pub fenced: bool,
     pub heartbeat_interval_ms: u64,
     next_send_ms: u64,
+    /// An AlterPartition is in flight until its response, or until this time (then the
+    /// next check may send again: `AlterPartitionManager` retries).
+    alter_partition_until_ms: Option<u64>,
 }
 
 impl BrokerLifecycle {
@@ -90,7 +104,74 @@ impl BrokerLifecycle {
             fenced: true,
             heartbeat_interval_ms,
             next_send_ms: now_ms,
+            alter_partition_until_ms: None,
         }
+    }
+
+    /// ISR expansion (`Partition.maybeExpandIsr` → `AlterPartitionManager`): for the
+    /// partitions this broker leads in `image`, the replicas missing from the ISR whose
+    /// brokers are unfenced and not shutting down, as one AlterPartition request; `None`
+    /// when there is nothing to add, a request is in flight, or the broker is not running.
+    pub fn alter_partition_request(
+        &mut self,
+        now_ms: u64,
+        image: &MetadataImage,
+    ) -> Option<AlterPartitionRequest> {
+        let broker_epoch = self.broker_epoch?;
+        if self.state != BrokerState::Running
+            || self.alter_partition_until_ms.is_some_and(|t| now_ms < t)
+        {
+            return None;
+        }
+        let in_sync = |id: i32| {
+            image
+                .cluster()
+                .broker(id)
+                .is_some_and(|b| !b.fenced && !b.in_controlled_shutdown)
+        };
+        let mut partitions = Vec::new();
+        for tp in image.topics().partitions_led_by(self.broker_id) {
+            let Some(part) = image.topics().partition(&tp.topic_id, tp.partition_id) else {
+                continue;
+            };
+            let mut new_isr: Vec<i32> = part.isr().to_vec();
+            let before = new_isr.len();
+            new_isr.extend(
+                part.replicas()
+                    .iter()
+                    .copied()
+                    .filter(|id| !part.is_in_isr(*id) && in_sync(*id)),
+            );
+            if new_isr.len() == before {
+                continue;
+            }
+            partitions.push(AlterPartitionEntry {
+                topic_id: tp.topic_id,
+                partition_id: tp.partition_id,
+                leader_epoch: part.leader_epoch(),
+                partition_epoch: part.partition_epoch(),
+                new_isr,
+            });
+            if partitions.len() == MAX_ALTER_PARTITION_ENTRIES {
+                break;
+            }
+        }
+        if partitions.is_empty() {
+            return None;
+        }
+        self.alter_partition_until_ms = Some(now_ms + self.heartbeat_interval_ms);
+        Some(AlterPartitionRequest {
+            broker_id: self.broker_id,
+            broker_epoch,
+            partitions,
+        })
+    }
+
+    /// The controller answered. Whatever it said, the next check proposes afresh from the
+    /// image, which by then holds the accepted changes (a stale proposal is refused with
+    /// INVALID_UPDATE_VERSION and costs one round trip).
+    pub fn on_alter_partition_reply(&mut self) {
+        self.alter_partition_until_ms = None;
     }
 
     pub fn next_deadline(&self) -> Option<u64> {

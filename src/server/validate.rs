@@ -24,11 +24,15 @@ use super::properties::{Properties, Property};
 /// example `server.properties` files, so that pasting one in does not read as a list of typos.
 const KNOWN_UNSIMULATED_KEYS: &[&str] = &[
     "auto.create.topics.enable",
+    // The simulation takes these two from `set` (scenario files, the setup panel).
+    "auto.leader.rebalance.enable",
     "broker.rack",
     "default.replication.factor",
     "delete.topic.enable",
     "group.initial.rebalance.delay.ms",
     "initial.broker.registration.timeout.ms",
+    "leader.imbalance.check.interval.seconds",
+    "leader.imbalance.per.broker.percentage",
     "log.flush.interval.messages",
     "log.flush.interval.ms",
     "log.retention.bytes",

@@ -30,8 +30,10 @@ pub struct ClusterSpec {
     pub formats: Vec<(NodeId, String)>,
 }
 
-/// Metadata settings (Kafka's names; see [`ConfigKey`]).
+/// Metadata settings (Kafka's names; see [`ConfigKey`]). Fields missing from a saved
+/// spec (an older link) take their defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MetadataSettings {
     /// `broker.heartbeat.interval.ms`.
     pub broker_heartbeat_interval_ms: u64,
@@ -43,6 +45,22 @@ pub struct MetadataSettings {
     /// (Kafka: 20 MiB). The default, 8 KiB, is about 500 NoOpRecords: a 10-minute
     /// demo writes a snapshot every few minutes on every node.
     pub snapshot_bytes: u64,
+    /// `auto.leader.rebalance.enable`: the active controller moves leadership back to
+    /// preferred replicas.
+    pub auto_leader_rebalance_enable: bool,
+    /// `leader.imbalance.check.interval.seconds`: how long after a write that left a
+    /// partition imbalanced the controller's balancing pass runs.
+    pub leader_imbalance_check_interval_seconds: u64,
+}
+
+impl MetadataSettings {
+    /// The controller's balancing interval, `None` when balancing is off.
+    pub fn leader_imbalance_check_interval_ms(&self) -> Option<u64> {
+        self.auto_leader_rebalance_enable.then_some(
+            self.leader_imbalance_check_interval_seconds
+                .saturating_mul(1_000),
+        )
+    }
 }
 
 impl Default for MetadataSettings {
@@ -52,6 +70,8 @@ impl Default for MetadataSettings {
             broker_session_timeout_ms: 9_000,
             metadata_max_idle_interval_ms: 500,
             snapshot_bytes: 8_192,
+            auto_leader_rebalance_enable: true,
+            leader_imbalance_check_interval_seconds: 300,
         }
     }
 }
@@ -174,10 +194,12 @@ pub enum ConfigKey {
     BrokerSessionTimeoutMs,
     MetadataMaxIdleIntervalMs,
     MetadataSnapshotBytes,
+    AutoLeaderRebalanceEnable,
+    LeaderImbalanceCheckIntervalSeconds,
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 15] = [
+    pub const ALL: [ConfigKey; 17] = [
         ConfigKey::ElectionTimeoutMs,
         ConfigKey::FetchTimeoutMs,
         ConfigKey::ElectionBackoffMaxMs,
@@ -193,6 +215,8 @@ impl ConfigKey {
         ConfigKey::BrokerSessionTimeoutMs,
         ConfigKey::MetadataMaxIdleIntervalMs,
         ConfigKey::MetadataSnapshotBytes,
+        ConfigKey::AutoLeaderRebalanceEnable,
+        ConfigKey::LeaderImbalanceCheckIntervalSeconds,
     ];
 
     pub fn name(self) -> &'static str {
@@ -212,6 +236,10 @@ impl ConfigKey {
             ConfigKey::BrokerSessionTimeoutMs => "broker.session.timeout.ms",
             ConfigKey::MetadataMaxIdleIntervalMs => "metadata.max.idle.interval.ms",
             ConfigKey::MetadataSnapshotBytes => "metadata.log.max.record.bytes.between.snapshots",
+            ConfigKey::AutoLeaderRebalanceEnable => "auto.leader.rebalance.enable",
+            ConfigKey::LeaderImbalanceCheckIntervalSeconds => {
+                "leader.imbalance.check.interval.seconds"
+            }
         }
     }
 
@@ -225,6 +253,7 @@ impl ConfigKey {
             ConfigKey::PreVoteAfterResign
                 | ConfigKey::PreVote
                 | ConfigKey::TestOnlyVoteWithoutLogCheck
+                | ConfigKey::AutoLeaderRebalanceEnable
         )
     }
 
@@ -235,7 +264,8 @@ impl ConfigKey {
             | ConfigKey::FetchTimeoutMs
             | ConfigKey::RequestTimeoutMs
             | ConfigKey::BrokerHeartbeatIntervalMs
-            | ConfigKey::BrokerSessionTimeoutMs => 1,
+            | ConfigKey::BrokerSessionTimeoutMs
+            | ConfigKey::LeaderImbalanceCheckIntervalSeconds => 1,
             _ => 0,
         }
     }
@@ -258,7 +288,9 @@ impl ConfigKey {
             ConfigKey::BrokerHeartbeatIntervalMs
             | ConfigKey::BrokerSessionTimeoutMs
             | ConfigKey::MetadataMaxIdleIntervalMs
-            | ConfigKey::MetadataSnapshotBytes => {}
+            | ConfigKey::MetadataSnapshotBytes
+            | ConfigKey::AutoLeaderRebalanceEnable
+            | ConfigKey::LeaderImbalanceCheckIntervalSeconds => {}
         }
     }
 
@@ -269,6 +301,10 @@ impl ConfigKey {
             ConfigKey::BrokerSessionTimeoutMs => m.broker_session_timeout_ms = value,
             ConfigKey::MetadataMaxIdleIntervalMs => m.metadata_max_idle_interval_ms = value,
             ConfigKey::MetadataSnapshotBytes => m.snapshot_bytes = value,
+            ConfigKey::AutoLeaderRebalanceEnable => m.auto_leader_rebalance_enable = value != 0,
+            ConfigKey::LeaderImbalanceCheckIntervalSeconds => {
+                m.leader_imbalance_check_interval_seconds = value
+            }
             _ => {}
         }
     }

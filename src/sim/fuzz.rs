@@ -223,6 +223,15 @@ pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
             node: None,
         });
     }
+    if brokers > 0 {
+        // Preferred-leader balancing within the run's minutes, not Kafka's 5.
+        let interval_s = 1 + g.below(10);
+        g.exec(Command::Set {
+            key: ConfigKey::LeaderImbalanceCheckIntervalSeconds,
+            value: interval_s,
+            node: None,
+        });
+    }
     g.comment("safety phase".to_string());
     let actions = g.range(cfg.safety_actions);
     for _ in 0..actions {
@@ -299,7 +308,13 @@ pub fn fuzz_one(seed: u64, cfg: &FuzzConfig) -> FuzzResult {
                     replication,
                 })
             }
-            14 => Some(Command::DeleteTopic(format!("t{}", g.below(4)))),
+            14 => match g.below(3) {
+                0 => Some(Command::ElectLeaders {
+                    partition: Some((format!("t{}", g.below(4)), g.below(4) as i32)),
+                }),
+                1 => Some(Command::ElectLeaders { partition: None }),
+                _ => Some(Command::DeleteTopic(format!("t{}", g.below(4)))),
+            },
             15 if brokers > 0 => {
                 let broker_ids: Vec<NodeId> = alive
                     .iter()

@@ -59,10 +59,12 @@ pub enum Api {
     BrokerRegistrationResponse,
     BrokerHeartbeat,
     BrokerHeartbeatResponse,
+    AlterPartition,
+    AlterPartitionResponse,
 }
 
 impl Api {
-    pub const ALL: [Api; 17] = [
+    pub const ALL: [Api; 19] = [
         Api::PreVote,
         Api::Vote,
         Api::VoteResponse,
@@ -80,6 +82,8 @@ impl Api {
         Api::BrokerRegistrationResponse,
         Api::BrokerHeartbeat,
         Api::BrokerHeartbeatResponse,
+        Api::AlterPartition,
+        Api::AlterPartitionResponse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -101,6 +105,8 @@ impl Api {
             Api::BrokerRegistrationResponse => "BrokerRegistrationResponse",
             Api::BrokerHeartbeat => "BrokerHeartbeat",
             Api::BrokerHeartbeatResponse => "BrokerHeartbeatResponse",
+            Api::AlterPartition => "AlterPartition",
+            Api::AlterPartitionResponse => "AlterPartitionResponse",
         }
     }
 }
@@ -139,6 +145,15 @@ pub enum MsgDetail {
     HeartbeatReply {
         fenced: bool,
         should_shut_down: bool,
+    },
+    /// AlterPartition: how many partitions' ISRs the leader proposes to change.
+    AlterPartition {
+        partitions: u32,
+    },
+    /// AlterPartitionResponse: how many of them the controller accepted.
+    AlterPartitionReply {
+        accepted: u32,
+        partitions: u32,
     },
     /// BrokerRegistrationResponse: the broker epoch.
     Registered {
@@ -473,6 +488,15 @@ fn msg_tail(out: &mut String, m: &MsgInfo) {
             if should_shut_down {
                 out.push_str(" shouldShutDown");
             }
+        }
+        MsgDetail::AlterPartition { partitions } => {
+            let _ = write!(out, " partitions={partitions}");
+        }
+        MsgDetail::AlterPartitionReply {
+            accepted,
+            partitions,
+        } => {
+            let _ = write!(out, " accepted={accepted}/{partitions}");
         }
         MsgDetail::Registered { broker_epoch } => {
             let _ = write!(out, " brokerEpoch={broker_epoch}");

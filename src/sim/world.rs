@@ -30,8 +30,8 @@ use crate::kraft::{
 };
 use crate::metadata::broker::{BrokerLifecycle, BrokerRequest, BrokerState};
 use crate::metadata::controller::{
-    BrokerHeartbeatReply, BrokerHeartbeatRequest, BrokerRegistrationRequest, ControllerConfig,
-    ControllerError, QuorumController,
+    AlterPartitionRequest, AlterPartitionResults, BrokerHeartbeatReply, BrokerHeartbeatRequest,
+    BrokerRegistrationRequest, ControllerConfig, ControllerError, QuorumController,
 };
 use crate::metadata::{MetadataImage, MetadataRecord, Uuid};
 use serde::{Deserialize, Serialize};
@@ -81,6 +81,11 @@ pub enum Intervention {
     },
     /// `delete-topic <name>`.
     DeleteTopic(String),
+    /// `elect-leaders preferred [<topic>-<p>]`: an ElectLeaders request (PREFERRED) for one
+    /// partition, or for all of them.
+    ElectLeaders {
+        partition: Option<(String, i32)>,
+    },
     /// `set-config topic:<name> <key>=<value>`.
     SetTopicConfig {
         topic: String,
@@ -123,6 +128,8 @@ pub enum ControllerRpc {
     RegistrationResponse(Result<i64, ControllerError>),
     Heartbeat(BrokerHeartbeatRequest),
     HeartbeatResponse(Result<BrokerHeartbeatReply, ControllerError>),
+    AlterPartition(AlterPartitionRequest),
+    AlterPartitionResponse(Result<AlterPartitionResults, ControllerError>),
 }
 
 impl ControllerRpc {
@@ -142,6 +149,22 @@ impl ControllerRpc {
                 MsgDetail::Heartbeat {
                     offset: h.current_metadata_offset,
                     want_shut_down: h.want_shut_down,
+                },
+            ),
+            ControllerRpc::AlterPartition(r) => (
+                Api::AlterPartition,
+                MsgDetail::AlterPartition {
+                    partitions: r.partitions.len() as u32,
+                },
+            ),
+            ControllerRpc::AlterPartitionResponse(r) => (
+                Api::AlterPartitionResponse,
+                match r {
+                    Ok(results) => MsgDetail::AlterPartitionReply {
+                        accepted: results.iter().filter(|(_, r)| r.is_ok()).count() as u32,
+                        partitions: results.len() as u32,
+                    },
+                    Err(e) => MsgDetail::ControllerError(*e),
                 },
             ),
             ControllerRpc::HeartbeatResponse(r) => (
@@ -305,7 +328,7 @@ pub struct Election {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MessageStats {
     /// Indexed like [`super::trace::Api::ALL`].
-    pub sent: [u64; 17],
+    pub sent: [u64; super::trace::Api::ALL.len()],
     pub delivered: u64,
     pub dropped: u64,
     pub duplicated: u64,
@@ -1187,11 +1210,25 @@ impl World {
         let Some(to) = target else {
             return;
         };
+        let heartbeat = matches!(request, BrokerRequest::Heartbeat(_));
         let rpc = match request {
             BrokerRequest::Registration(r) => ControllerRpc::Registration(r),
             BrokerRequest::Heartbeat(h) => ControllerRpc::Heartbeat(h),
         };
         self.send_rpc(id, to, rpc);
+        if heartbeat {
+            // The partition leader's ISR check runs at the heartbeat cadence (see
+            // `BrokerLifecycle::alter_partition_request`).
+            let p = &mut self.procs[idx];
+            let image = &p.app.image;
+            if let Some(request) = p
+                .broker
+                .as_mut()
+                .and_then(|b| b.alter_partition_request(now, image))
+            {
+                self.send_rpc(id, to, ControllerRpc::AlterPartition(request));
+            }
+        }
     }
 
     fn send_rpc(&mut self, from: NodeId, to: NodeId, rpc: ControllerRpc) {
@@ -1277,6 +1314,24 @@ impl World {
                 self.send_rpc(to, from, ControllerRpc::HeartbeatResponse(reply));
                 self.reschedule(idx);
             }
+            ControllerRpc::AlterPartition(r) => {
+                let reply = match self.next_append_offset(idx) {
+                    Some(next) => match self.procs[idx].controller.as_mut() {
+                        Some(c) => c.alter_partition(now, &r, next),
+                        None => Err(ControllerError::NotController),
+                    },
+                    None => Err(ControllerError::NotController),
+                };
+                let reply = reply.map(|(results, records)| {
+                    self.controller_append(idx, records);
+                    results
+                });
+                self.send_rpc(to, from, ControllerRpc::AlterPartitionResponse(reply));
+                self.reschedule(idx);
+            }
+            ControllerRpc::AlterPartitionResponse(_) => {
+                self.with_broker(idx, |b, _| b.on_alter_partition_reply());
+            }
             ControllerRpc::RegistrationResponse(r) => {
                 self.with_broker(idx, |b, now| b.on_registration_reply(now, r));
             }
@@ -1359,6 +1414,11 @@ impl World {
                 replication,
             } => c.create_topic(now, name, *partitions, *replication, next),
             Intervention::DeleteTopic(name) => c.delete_topic(now, name, next),
+            Intervention::ElectLeaders { partition } => c.elect_preferred_leaders(
+                now,
+                partition.as_ref().map(|(t, p)| (t.as_str(), *p)),
+                next,
+            ),
             Intervention::SetTopicConfig { topic, key, value } => {
                 c.set_topic_config(now, topic, key, value, next)
             }
@@ -1504,6 +1564,7 @@ impl World {
                 broker_heartbeat_interval_ms: m.broker_heartbeat_interval_ms,
                 broker_session_timeout_ms: m.broker_session_timeout_ms,
                 metadata_max_idle_interval_ms: m.metadata_max_idle_interval_ms,
+                leader_imbalance_check_interval_ms: m.leader_imbalance_check_interval_ms(),
             })
         });
         p.broker = p.roles.broker.then(|| {
@@ -1656,6 +1717,7 @@ impl World {
             Intervention::Relax(inv) => self.checker.relaxed |= inv.bit(),
             Intervention::CreateTopic { .. }
             | Intervention::DeleteTopic(_)
+            | Intervention::ElectLeaders { .. }
             | Intervention::SetTopicConfig { .. } => {
                 self.emit(WORLD, 0, TraceKind::Fault(FaultKind::Admin));
                 self.admin(intervention);
@@ -1759,6 +1821,7 @@ fn fault_kind(i: &Intervention) -> FaultKind {
         Intervention::Set { .. } | Intervention::Relax(_) => FaultKind::Set,
         Intervention::CreateTopic { .. }
         | Intervention::DeleteTopic(_)
+        | Intervention::ElectLeaders { .. }
         | Intervention::SetTopicConfig { .. }
         | Intervention::Register(_)
         | Intervention::ControlledShutdown(_) => FaultKind::Admin,

@@ -300,6 +300,8 @@ pub fn short_label(api: Api) -> &'static str {
         Api::BrokerRegistrationResponse => "BR↩",
         Api::BrokerHeartbeat => "HB",
         Api::BrokerHeartbeatResponse => "HB↩",
+        Api::AlterPartition => "AP",
+        Api::AlterPartitionResponse => "AP↩",
     }
 }
 
@@ -315,6 +317,7 @@ pub fn api_colour(api: Api) -> &'static str {
         Api::DescribeQuorum | Api::DescribeQuorumResponse => "#e5e7eb",
         Api::BrokerRegistration | Api::BrokerRegistrationResponse => "#c084fc",
         Api::BrokerHeartbeat | Api::BrokerHeartbeatResponse => "#94a3b8",
+        Api::AlterPartition | Api::AlterPartitionResponse => "#2dd4bf",
     }
 }
 

@@ -16,6 +16,11 @@
 
 use std::collections::BTreeMap;
 
+mod alter_partition;
+mod balance;
+pub use alter_partition::{AlterPartitionEntry, AlterPartitionRequest, AlterPartitionResults};
+pub use balance::{ImbalanceSchedule, MAX_ELECTIONS_PER_IMBALANCE};
+
 use crate::metadata::{
     BrokerEndpoint, BrokerRegistrationChangeRecord, ConfigRecord, ConfigResourceType,
     FeatureLevelRecord, MetadataDelta, MetadataImage, MetadataProvenance, MetadataRecord,
@@ -35,6 +40,9 @@ pub struct ControllerConfig {
     /// `metadata.max.idle.interval.ms`: a NoOpRecord when nothing was written for this
     /// long (0 turns it off).
     pub metadata_max_idle_interval_ms: u64,
+    /// `leader.imbalance.check.interval.seconds` (300), in ms; `None` when
+    /// `auto.leader.rebalance.enable=false` (Kafka then never balances leaders).
+    pub leader_imbalance_check_interval_ms: Option<u64>,
 }
 
 impl Default for ControllerConfig {
@@ -43,6 +51,7 @@ impl Default for ControllerConfig {
             broker_heartbeat_interval_ms: 2_000,
             broker_session_timeout_ms: 9_000,
             metadata_max_idle_interval_ms: 500,
+            leader_imbalance_check_interval_ms: Some(300_000),
         }
     }
 }
@@ -66,6 +75,19 @@ pub enum ControllerError {
     InvalidReplicationFactor,
     /// `INVALID_PARTITIONS`.
     InvalidPartitions,
+    /// `ELECTION_NOT_NEEDED`: the partition is already led by its preferred replica.
+    ElectionNotNeeded,
+    /// `PREFERRED_LEADER_NOT_AVAILABLE`: the preferred replica is out of the ISR, fenced
+    /// or shutting down.
+    PreferredLeaderNotAvailable,
+    /// `NOT_LEADER_OR_FOLLOWER`: an AlterPartition from a broker that does not lead.
+    NotLeaderOrFollower,
+    /// `FENCED_LEADER_EPOCH`: an AlterPartition for an older leader epoch.
+    FencedLeaderEpoch,
+    /// `INVALID_UPDATE_VERSION`: an AlterPartition based on an older partition epoch.
+    InvalidUpdateVersion,
+    /// `INELIGIBLE_REPLICA`: a proposed ISR member is fenced, shutting down or no replica.
+    IneligibleReplica,
 }
 
 impl ControllerError {
@@ -79,6 +101,12 @@ impl ControllerError {
             ControllerError::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
             ControllerError::InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
             ControllerError::InvalidPartitions => "INVALID_PARTITIONS",
+            ControllerError::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
+            ControllerError::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
+            ControllerError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            ControllerError::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ControllerError::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            ControllerError::IneligibleReplica => "INELIGIBLE_REPLICA",
         }
     }
 }
@@ -132,6 +160,8 @@ struct Active {
     image: MetadataImage,
     sessions: BTreeMap<i32, Session>,
     last_write_ms: u64,
+    /// The next preferred-leader balancing pass.
+    imbalance: ImbalanceSchedule,
 }
 
 /// The quorum controller of one node.
@@ -196,6 +226,7 @@ impl QuorumController {
             image: committed.clone(),
             sessions,
             last_write_ms: now_ms,
+            imbalance: ImbalanceSchedule::Deferred,
         });
         let mut records = Vec::new();
         if committed.features().metadata_version().is_none() {
@@ -228,10 +259,10 @@ impl QuorumController {
             .filter(|(id, _)| a.image.cluster().broker(**id).is_some_and(|b| !b.fenced))
             .map(|(_, s)| s.last_contact_ms + self.config.broker_session_timeout_ms + 1)
             .min();
-        match (noop, fence) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [noop, fence, a.imbalance.deadline()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Periodic work: fence brokers whose session expired (`maybeFenceOneStaleBroker`),
@@ -260,7 +291,32 @@ impl QuorumController {
         }
         if !records.is_empty() {
             a.last_write_ms = now_ms;
+            a.imbalance = a.imbalance.after_write(
+                now_ms,
+                self.config.leader_imbalance_check_interval_ms,
+                &a.image,
+            );
             return records;
+        }
+        if let Some(at_ms) = a.imbalance.deadline() {
+            if now_ms >= at_ms {
+                // The MAYBE_BALANCE_PARTITION_LEADERS event.
+                let (changes, capped) = balance::balance_partition_leaders(&a.image);
+                a.imbalance = if capped {
+                    ImbalanceSchedule::Immediately
+                } else {
+                    ImbalanceSchedule::Deferred
+                };
+                let records = changes
+                    .into_iter()
+                    .map(MetadataRecord::PartitionChange)
+                    .collect();
+                let records = self.wrote(now_ms, next_offset, records);
+                if records.is_empty() {
+                    self.reschedule_balance(now_ms);
+                }
+                return records;
+            }
         }
         let idle = self.config.metadata_max_idle_interval_ms;
         if idle > 0 && now_ms >= a.last_write_ms + idle {
@@ -501,6 +557,77 @@ impl QuorumController {
         Ok(self.wrote(now_ms, next_offset, vec![record]))
     }
 
+    /// `alterPartition`: ISR changes proposed by partition leaders, checked per partition
+    /// ([`alter_partition::alter_partition`]); the valid ones are written in one batch.
+    pub fn alter_partition(
+        &mut self,
+        now_ms: u64,
+        request: &AlterPartitionRequest,
+        next_offset: i64,
+    ) -> Result<(AlterPartitionResults, Records), ControllerError> {
+        let a = self.active.as_ref().ok_or(ControllerError::NotController)?;
+        let (results, changes) = alter_partition::alter_partition(&a.image, request)?;
+        let records = changes
+            .into_iter()
+            .map(MetadataRecord::PartitionChange)
+            .collect();
+        Ok((results, self.wrote(now_ms, next_offset, records)))
+    }
+
+    /// `electLeaders` with `ElectionType.PREFERRED`: one partition (`topic`, `partition`),
+    /// or every partition when `None` (Kafka's null partition list). A single partition
+    /// already led by its preferred replica is ELECTION_NOT_NEEDED, one whose election
+    /// would change nothing PREFERRED_LEADER_NOT_AVAILABLE; for all partitions Kafka drops
+    /// the ELECTION_NOT_NEEDED answers, and KRaftScope answers with one error when no
+    /// partition at all changes leader, so that the refusal shows in the trace.
+    pub fn elect_preferred_leaders(
+        &mut self,
+        now_ms: u64,
+        partition: Option<(&str, i32)>,
+        next_offset: i64,
+    ) -> Result<Records, ControllerError> {
+        let a = self.active.as_ref().ok_or(ControllerError::NotController)?;
+        let topics = a.image.topics();
+        let changes = match partition {
+            Some((name, partition_id)) => {
+                let topic_id = topics
+                    .topic_by_name(name)
+                    .ok_or(ControllerError::UnknownTopicOrPartition)?
+                    .id();
+                let part = topics
+                    .partition(&topic_id, partition_id)
+                    .ok_or(ControllerError::UnknownTopicOrPartition)?;
+                if part.has_preferred_leader() {
+                    return Err(ControllerError::ElectionNotNeeded);
+                }
+                let tp = TopicIdPartition {
+                    topic_id,
+                    partition_id,
+                };
+                vec![balance::preferred_election(&a.image, tp)
+                    .ok_or(ControllerError::PreferredLeaderNotAvailable)?]
+            }
+            None => {
+                let mut imbalanced = topics.imbalanced_partitions().peekable();
+                if imbalanced.peek().is_none() {
+                    return Err(ControllerError::ElectionNotNeeded);
+                }
+                let changes: Vec<PartitionChangeRecord> = imbalanced
+                    .filter_map(|tp| balance::preferred_election(&a.image, tp))
+                    .collect();
+                if changes.is_empty() {
+                    return Err(ControllerError::PreferredLeaderNotAvailable);
+                }
+                changes
+            }
+        };
+        let records = changes
+            .into_iter()
+            .map(MetadataRecord::PartitionChange)
+            .collect();
+        Ok(self.wrote(now_ms, next_offset, records))
+    }
+
     /// Replay `records` into the working image and note the write.
     fn wrote(&mut self, now_ms: u64, next_offset: i64, records: Records) -> Records {
         if records.is_empty() {
@@ -512,7 +639,16 @@ impl QuorumController {
             .expect("only an active controller writes");
         a.image = replayed(&a.image, &records, next_offset + records.len() as i64 - 1);
         a.last_write_ms = now_ms;
+        self.reschedule_balance(now_ms);
         records
+    }
+
+    /// `maybeScheduleNextBalancePartitionLeaders`, which Kafka runs after every write.
+    fn reschedule_balance(&mut self, now_ms: u64) {
+        let interval_ms = self.config.leader_imbalance_check_interval_ms;
+        if let Some(a) = self.active.as_mut() {
+            a.imbalance = a.imbalance.after_write(now_ms, interval_ms, &a.image);
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! KIP-631 §Broker registration / §Fencing: the controller's record output per request.
 
 use super::*;
+use crate::metadata::PartitionRegistration;
 
 fn reg(id: i32) -> BrokerRegistrationRequest {
     BrokerRegistrationRequest {
@@ -22,7 +23,11 @@ fn hb(id: i32, epoch: i64, offset: i64) -> BrokerHeartbeatRequest {
 /// An active controller with brokers 1..=n registered and unfenced; returns the
 /// controller and the next log offset.
 fn cluster(n: i32) -> (QuorumController, i64) {
-    let mut c = QuorumController::new(ControllerConfig::default());
+    cluster_with(ControllerConfig::default(), n)
+}
+
+fn cluster_with(config: ControllerConfig, n: i32) -> (QuorumController, i64) {
+    let mut c = QuorumController::new(config);
     let mut next = 1;
     next += c.activate(0, 1, &MetadataImage::empty(), next).len() as i64;
     let mut epochs = Vec::new();
@@ -164,4 +169,188 @@ fn idle_log_gets_a_noop_every_interval() {
     assert!(c.tick(499, next).is_empty());
     assert!(matches!(&c.tick(500, next)[..], [MetadataRecord::NoOp(_)]));
     assert_eq!(c.next_deadline(), Some(1_000));
+}
+
+// ---- KIP-497 AlterPartition, preferred-leader election (ReplicationControlManager) ----
+
+fn epoch_of(c: &QuorumController, id: i32) -> i64 {
+    c.image().unwrap().cluster().broker(id).unwrap().epoch
+}
+
+fn partition(c: &QuorumController, topic: &str, p: i32) -> PartitionRegistration {
+    let topics = c.image().unwrap().topics();
+    let id = topics.topic_by_name(topic).unwrap().id();
+    topics.partition(&id, p).unwrap().clone()
+}
+
+/// Three brokers, topic "t" with 3 partitions on all three; broker 1 goes silent and is
+/// fenced at 9,011 ms, then comes back (unfenced) at 9,100 ms. Returns the controller, the
+/// next offset and the partition broker 1 prefers.
+fn preferred_replica_fenced_and_back(config: ControllerConfig) -> (QuorumController, i64, i32) {
+    let (mut c, mut next) = cluster_with(config, 3);
+    next += c.create_topic(20, "t", 3, 3, next).unwrap().len() as i64;
+    let p = (0..3)
+        .find(|p| partition(&c, "t", *p).leader() == 1)
+        .unwrap();
+    for id in [2, 3] {
+        next += c
+            .heartbeat(9_000, hb(id, epoch_of(&c, id), next), next)
+            .unwrap()
+            .1
+            .len() as i64;
+    }
+    next += c.tick(9_011, next).len() as i64;
+    assert!(c.image().unwrap().cluster().broker(1).unwrap().fenced);
+    let (reply, recs) = c
+        .heartbeat(9_100, hb(1, epoch_of(&c, 1), next), next)
+        .unwrap();
+    assert!(!reply.is_fenced);
+    next += recs.len() as i64;
+    (c, next, p)
+}
+
+fn rejoin_isr(c: &mut QuorumController, p: i32, now_ms: u64, next: i64) -> Records {
+    let part = partition(c, "t", p);
+    let mut new_isr: Vec<i32> = part.isr().to_vec();
+    new_isr.push(1);
+    let request = AlterPartitionRequest {
+        broker_id: part.leader(),
+        broker_epoch: epoch_of(c, part.leader()),
+        partitions: vec![AlterPartitionEntry {
+            topic_id: c.image().unwrap().topics().topic_by_name("t").unwrap().id(),
+            partition_id: p,
+            leader_epoch: part.leader_epoch(),
+            partition_epoch: part.partition_epoch(),
+            new_isr,
+        }],
+    };
+    let (results, recs) = c.alter_partition(now_ms, &request, next).unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].1, Ok(()));
+    recs
+}
+
+#[test]
+fn alter_partition_adds_a_replica_back_and_checks_epochs_and_eligibility() {
+    let (mut c, next, p) = preferred_replica_fenced_and_back(ControllerConfig::default());
+    let before = partition(&c, "t", p);
+    assert!(!before.is_in_isr(1) && before.leader() != 1);
+    let recs = rejoin_isr(&mut c, p, 9_200, next);
+    assert!(matches!(&recs[..], [MetadataRecord::PartitionChange(r)]
+        if r.partition_id == p && r.isr.as_ref().is_some_and(|isr| isr.contains(&1))
+            && r.leader == NO_LEADER_CHANGE));
+    let after = partition(&c, "t", p);
+    assert!(after.is_in_isr(1));
+    assert_eq!(
+        after.leader_epoch(),
+        before.leader_epoch(),
+        "an ISR expansion keeps the leader epoch"
+    );
+    assert_eq!(after.partition_epoch(), before.partition_epoch() + 1);
+
+    // The same request again is based on the old partition epoch.
+    let topic_id = c.image().unwrap().topics().topic_by_name("t").unwrap().id();
+    let stale = AlterPartitionRequest {
+        broker_id: after.leader(),
+        broker_epoch: epoch_of(&c, after.leader()),
+        partitions: vec![AlterPartitionEntry {
+            topic_id,
+            partition_id: p,
+            leader_epoch: before.leader_epoch(),
+            partition_epoch: before.partition_epoch(),
+            new_isr: after.isr().to_vec(),
+        }],
+    };
+    let (results, recs) = c.alter_partition(9_300, &stale, next + 1).unwrap();
+    assert_eq!(results[0].1, Err(ControllerError::InvalidUpdateVersion));
+    assert!(recs.is_empty());
+    // Only the leader may ask, and only for eligible replicas.
+    let mut not_leader = stale.clone();
+    not_leader.broker_id = 1;
+    not_leader.broker_epoch = epoch_of(&c, 1);
+    let (results, _) = c.alter_partition(9_300, &not_leader, next + 1).unwrap();
+    assert_eq!(results[0].1, Err(ControllerError::NotLeaderOrFollower));
+    let mut ineligible = stale;
+    ineligible.partitions[0].partition_epoch = after.partition_epoch();
+    ineligible.partitions[0].leader_epoch = after.leader_epoch();
+    ineligible.partitions[0].new_isr.push(7);
+    let (results, _) = c.alter_partition(9_300, &ineligible, next + 1).unwrap();
+    assert_eq!(results[0].1, Err(ControllerError::IneligibleReplica));
+}
+
+#[test]
+fn balancing_pass_returns_leadership_to_the_preferred_replica_one_interval_later() {
+    let config = ControllerConfig {
+        leader_imbalance_check_interval_ms: Some(1_000),
+        metadata_max_idle_interval_ms: 0,
+        ..ControllerConfig::default()
+    };
+    let (mut c, next, p) = preferred_replica_fenced_and_back(config);
+    // The fence at 9,011 left partition p imbalanced: a pass is due one interval later.
+    assert_eq!(c.next_deadline(), Some(10_011));
+    let recs = rejoin_isr(&mut c, p, 9_200, next);
+    let next = next + recs.len() as i64;
+    assert!(c.tick(10_010, next).is_empty());
+    let recs = c.tick(10_011, next);
+    assert!(matches!(&recs[..], [MetadataRecord::PartitionChange(r)]
+        if r.partition_id == p && r.leader == 1 && r.isr.is_none()));
+    let part = partition(&c, "t", p);
+    assert!(part.has_preferred_leader());
+    assert!(c
+        .image()
+        .unwrap()
+        .topics()
+        .imbalanced_partitions()
+        .next()
+        .is_none());
+    // Balanced again: nothing is scheduled any more (no NoOps, sessions far away).
+    assert_eq!(c.next_deadline(), Some(9_000 + 9_000 + 1));
+}
+
+#[test]
+fn balancing_is_off_without_auto_leader_rebalance() {
+    let config = ControllerConfig {
+        leader_imbalance_check_interval_ms: None,
+        metadata_max_idle_interval_ms: 0,
+        ..ControllerConfig::default()
+    };
+    let (mut c, next, p) = preferred_replica_fenced_and_back(config);
+    let recs = rejoin_isr(&mut c, p, 9_200, next);
+    let next = next + recs.len() as i64;
+    // Only the session deadlines remain, and a tick long after changes no leader.
+    assert_eq!(c.next_deadline(), Some(9_000 + 9_000 + 1));
+    assert!(c.tick(9_500, next).is_empty());
+    assert!(!partition(&c, "t", p).has_preferred_leader());
+}
+
+#[test]
+fn elect_leaders_preferred_per_partition_and_for_all() {
+    let (mut c, next, p) = preferred_replica_fenced_and_back(ControllerConfig::default());
+    let other = (p + 1) % 3;
+    assert_eq!(
+        c.elect_preferred_leaders(9_150, Some(("t", other)), next),
+        Err(ControllerError::ElectionNotNeeded)
+    );
+    // Broker 1 is unfenced but not in the ISR yet.
+    assert_eq!(
+        c.elect_preferred_leaders(9_150, Some(("t", p)), next),
+        Err(ControllerError::PreferredLeaderNotAvailable)
+    );
+    assert_eq!(
+        c.elect_preferred_leaders(9_150, None, next),
+        Err(ControllerError::PreferredLeaderNotAvailable)
+    );
+    assert_eq!(
+        c.elect_preferred_leaders(9_150, Some(("nope", 0)), next),
+        Err(ControllerError::UnknownTopicOrPartition)
+    );
+    let next = next + rejoin_isr(&mut c, p, 9_200, next).len() as i64;
+    let recs = c.elect_preferred_leaders(9_300, None, next).unwrap();
+    assert!(
+        matches!(&recs[..], [MetadataRecord::PartitionChange(r)] if r.partition_id == p && r.leader == 1)
+    );
+    assert_eq!(
+        c.elect_preferred_leaders(9_400, None, next + 1),
+        Err(ControllerError::ElectionNotNeeded)
+    );
 }

@@ -1,6 +1,8 @@
 //! The by-broker index (Kafka's controller keeps the same thing in `BrokersToIsrs`): for each
 //! broker, every partition where it is a replica, in the ISR, or the leader. The pseudo-broker
-//! -1 (`NO_LEADER`) "leads" every leaderless partition, so those are found the same way.
+//! -1 (`NO_LEADER`) "leads" every leaderless partition, so those are found the same way, and
+//! the pseudo-broker -2 ([`IMBALANCED`]) "leads" every partition whose leader is not its
+//! preferred replica (Kafka's controller keeps that set as `imbalancedPartitions`).
 //! Fencing one broker among 2,000,000 partitions reads only that broker's entries.
 //!
 //! An entry is one `u64`: the topic's creation ordinal in the high half, then three role
@@ -19,6 +21,9 @@ pub(crate) const REPLICA: u32 = 1 << 29;
 pub(crate) const IN_ISR: u32 = 1 << 30;
 /// The broker leads the partition (for broker -1: the partition has no leader).
 pub(crate) const LEADER: u32 = 1 << 31;
+/// The pseudo-broker whose LEADER entries are the partitions not led by their preferred
+/// replica (`!PartitionRegistration.hasPreferredLeader()`), leaderless ones included.
+pub(crate) const IMBALANCED: i32 = -2;
 /// Partition ids must fit under the flags.
 pub(crate) const MAX_PARTITION_ID: i32 = (REPLICA - 1) as i32;
 const FLAGS: u64 = (REPLICA | IN_ISR | LEADER) as u64;
@@ -50,6 +55,9 @@ pub(crate) fn roles(registration: Option<&PartitionRegistration>, out: &mut Vec<
     }
     // A leaderless partition's leader is -1: the pseudo-broker entry.
     add(reg.leader(), LEADER);
+    if !reg.has_preferred_leader() {
+        add(IMBALANCED, LEADER);
+    }
 }
 
 /// One broker's sorted entries: older ones in shared chunks, the newest in an owned tail.

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use imbl::OrdMap;
 
 use super::assignment::AssignmentInterner;
-use super::broker_index::{roles, BrokerIndex, IN_ISR, LEADER, MAX_PARTITION_ID, REPLICA};
+use super::broker_index::{
+    roles, BrokerIndex, IMBALANCED, IN_ISR, LEADER, MAX_PARTITION_ID, REPLICA,
+};
 use super::partition::{PartitionRecordError, PartitionRegistration};
 use super::topic::TopicImage;
 use crate::metadata::delta::ReplayError;
@@ -203,6 +205,12 @@ impl TopicsImage {
     /// Partitions with no leader (leader = -1), in the same order.
     pub fn leaderless_partitions(&self) -> impl Iterator<Item = TopicIdPartition> + '_ {
         self.indexed(NO_LEADER, LEADER)
+    }
+
+    /// Partitions whose leader is not their preferred replica (Kafka's controller:
+    /// `imbalancedPartitions`), leaderless ones included, in the same order.
+    pub fn imbalanced_partitions(&self) -> impl Iterator<Item = TopicIdPartition> + '_ {
+        self.indexed(IMBALANCED, LEADER)
     }
 
     /// Creation order rather than topic id, so that reading the index costs nothing per

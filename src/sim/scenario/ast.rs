@@ -230,6 +230,10 @@ pub enum Command {
         replication: u32,
     },
     DeleteTopic(String),
+    /// `elect-leaders preferred [<topic>-<p>]`.
+    ElectLeaders {
+        partition: Option<(String, i32)>,
+    },
     SetTopicConfig {
         topic: String,
         key: String,
@@ -438,6 +442,10 @@ impl fmt::Display for Command {
                 "create-topic {name} partitions={partitions} replication={replication}"
             ),
             Command::DeleteTopic(name) => write!(f, "delete-topic {name}"),
+            Command::ElectLeaders { partition } => match partition {
+                Some((topic, p)) => write!(f, "elect-leaders preferred {topic}-{p}"),
+                None => f.write_str("elect-leaders preferred"),
+            },
             Command::SetTopicConfig { topic, key, value } => {
                 write!(f, "set-config topic:{topic} {key}={value}")
             }

@@ -82,13 +82,15 @@ pub fn config_value(q: &QuorumConfig, key: ConfigKey) -> u64 {
         ConfigKey::TestOnlyVoteWithoutLogCheck => q.test_only_vote_without_log_check as u64,
         // Metadata settings are not part of QuorumConfig: their defaults.
         key => {
-            let mut m = crate::sim::config::MetadataSettings::default();
-            let d = m;
-            key.apply_metadata(&mut m, 0);
+            let d = crate::sim::config::MetadataSettings::default();
             match key {
                 ConfigKey::BrokerHeartbeatIntervalMs => d.broker_heartbeat_interval_ms,
                 ConfigKey::BrokerSessionTimeoutMs => d.broker_session_timeout_ms,
                 ConfigKey::MetadataMaxIdleIntervalMs => d.metadata_max_idle_interval_ms,
+                ConfigKey::AutoLeaderRebalanceEnable => d.auto_leader_rebalance_enable as u64,
+                ConfigKey::LeaderImbalanceCheckIntervalSeconds => {
+                    d.leader_imbalance_check_interval_seconds
+                }
                 _ => d.snapshot_bytes,
             }
         }
@@ -180,6 +182,7 @@ pub fn validate_intervention(spec: &ClusterSpec, i: &Intervention) -> Result<(),
         }
         Intervention::CreateTopic { .. }
         | Intervention::DeleteTopic(_)
+        | Intervention::ElectLeaders { .. }
         | Intervention::SetTopicConfig { .. } => Ok(()),
         Intervention::Partition(groups) => {
             if groups.is_empty() {
@@ -332,6 +335,9 @@ pub fn intervention_command(i: &Intervention) -> Command {
             replication: *replication,
         },
         Intervention::DeleteTopic(name) => Command::DeleteTopic(name.clone()),
+        Intervention::ElectLeaders { partition } => Command::ElectLeaders {
+            partition: partition.clone(),
+        },
         Intervention::SetTopicConfig { topic, key, value } => Command::SetTopicConfig {
             topic: topic.clone(),
             key: key.clone(),

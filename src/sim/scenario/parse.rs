@@ -699,6 +699,19 @@ impl Parser {
                 }
             }
             "delete-topic" => Command::DeleteTopic(self.next(c, "a topic name")?.text.to_string()),
+            "elect-leaders" => {
+                // kafka-leader-election.sh's election types: only PREFERRED is modelled
+                // (UNCLEAN needs replicas outside the ISR to hold data, which they do not here).
+                let kind = self.next(c, "`preferred`")?;
+                if kind.text != "preferred" {
+                    return Err(self.expected(Some(kind), "`preferred`"));
+                }
+                let partition = match c.peek() {
+                    Some(_) => Some(self.topic_partition(c)?),
+                    None => None,
+                };
+                Command::ElectLeaders { partition }
+            }
             "set-config" => {
                 let res = self.next(c, "topic:<name>")?;
                 let Some(topic) = res.text.strip_prefix("topic:").filter(|t| !t.is_empty()) else {

@@ -684,6 +684,9 @@ impl Runner {
                 partitions: *partitions,
                 replication: *replication,
             })?,
+            Command::ElectLeaders { partition } => self.intervene(Intervention::ElectLeaders {
+                partition: partition.clone(),
+            })?,
             Command::DeleteTopic(name) => {
                 self.intervene(Intervention::DeleteTopic(name.clone()))?
             }
