@@ -19,7 +19,7 @@ use crate::sim::scenario::export::{
     config_value, validate_intervention, validate_run, validate_spec, MAX_INTERVENTIONS, MAX_RUN_MS,
 };
 use crate::sim::timeline::{Recorded, Run};
-use crate::sim::trace::{InvariantId, TraceEvent};
+use crate::sim::trace::InvariantId;
 use crate::sim::world::Intervention;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -129,6 +129,7 @@ const TAG_REGISTER: u8 = 16;
 const TAG_CONTROLLED_SHUTDOWN: u8 = 17;
 const TAG_SERVER_PROPERTIES: u8 = 18;
 const TAG_FORMAT: u8 = 19;
+const TAG_ELECT_LEADERS: u8 = 20;
 /// Longest string a link may hold (a topic name, a config value, a cluster id).
 const MAX_STRING_BYTES: u64 = 10_000;
 
@@ -314,6 +315,18 @@ fn encode_bytes(run: &Run, at_ms: u64) -> Vec<u8> {
                 w.0.push(TAG_FORMAT);
                 w.node(*node);
                 w.str(cluster_id);
+            }
+            Intervention::ElectLeaders { partition } => {
+                w.0.push(TAG_ELECT_LEADERS);
+                // 0: every partition; 1: one, as topic name and partition index.
+                match partition {
+                    None => w.0.push(0),
+                    Some((topic, p)) => {
+                        w.0.push(1);
+                        w.str(topic);
+                        w.u64(*p as u32 as u64);
+                    }
+                }
             }
         }
     }
@@ -561,6 +574,20 @@ fn decode_bytes(bytes: &[u8]) -> Result<Shared, ShareError> {
                 node: r.node(spec)?,
                 cluster_id: r.str("a cluster id")?,
             },
+            TAG_ELECT_LEADERS => {
+                let at = r.pos;
+                let partition = match r.byte("the partition switch")? {
+                    0 => None,
+                    1 => Some((
+                        r.str("a topic name")?,
+                        r.bounded("a partition index", i32::MAX as u64)? as i32,
+                    )),
+                    b => {
+                        return Err(r.err_at(at, format!("partition switch {b} is neither 0 nor 1")))
+                    }
+                };
+                Intervention::ElectLeaders { partition }
+            }
             t => return Err(r.err_at(tag_at, format!("unknown intervention #{t}"))),
         };
         validate_intervention(spec, &intervention).map_err(|e| r.err_at(tag_at, e))?;
@@ -823,6 +850,10 @@ mod tests {
                 key: "retention.ms".into(),
                 value: "60000".into(),
             },
+            Intervention::ElectLeaders {
+                partition: Some(("orders".into(), 2)),
+            },
+            Intervention::ElectLeaders { partition: None },
             Intervention::DeleteTopic("orders".into()),
             Intervention::Register(4),
             Intervention::ControlledShutdown(5),
