@@ -20,7 +20,7 @@ mod panel;
 pub mod scene;
 pub mod setup;
 pub mod share;
-mod share_panel;
+pub mod share_panel;
 pub mod state;
 pub mod url;
 pub mod view_model;
