@@ -158,3 +158,31 @@ test("setup: a bad server.properties is refused with Kafka's message; 5 controll
     await b.close();
   }
 });
+
+test("the run menu's dialogs open and close by keyboard and give focus back", async () => {
+  const b = await launch();
+  try {
+    await b.page.goto(URL_UNDER_TEST);
+    await waitForLeader(b.page, 15000);
+    for (const [button, dialog] of [["#share-open", "#share-dialog"], ["#setup-open", "#setup-dialog"]]) {
+      await b.page.locator(button).focus();
+      await b.page.keyboard.press("Enter");
+      await b.page.locator(dialog).waitFor();
+      // Focus moved into the modal dialog, and its controls have names.
+      assert.equal(await b.page.evaluate((d) => document.querySelector(d).contains(document.activeElement), dialog), true);
+      await b.page.keyboard.press("Escape");
+      await b.page.locator(dialog).waitFor({ state: "detached" });
+      assert.equal(await b.page.evaluate(() => document.activeElement?.id), button.slice(1));
+    }
+    await b.page.locator("#share-open").click();
+    for (const name of ["Copy link", "Save as scenario (.kraft)", "Save trace (JSON)", "Close"]) {
+      assert.equal(await b.page.getByRole("button", { name, exact: true }).count(), 1, name);
+    }
+    for (const label of ["Link to this run", "Scenario file", "Trace file (JSON)"]) {
+      assert.equal(await b.page.getByLabel(label, { exact: true }).count(), 1, label);
+    }
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});

@@ -108,9 +108,21 @@ fn modal(props: &ModalProps) -> Html {
             }
         })
     };
+    // The page's shortcut handler prevents Escape's default (which would cancel the
+    // dialog), so Escape closes it here, before that handler sees the key.
+    let onkeydown = {
+        let node = node.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                if let Some(d) = node.cast::<HtmlDialogElement>() {
+                    d.close();
+                }
+            }
+        })
+    };
     let title_id = format!("{}-title", props.id);
     html! {
-        <dialog ref={node} id={props.id} class="modal" aria-labelledby={title_id.clone()} {onclose}>
+        <dialog ref={node} id={props.id} class="modal" aria-labelledby={title_id.clone()} {onclose} {onkeydown}>
             <div class="modal-head">
                 <h2 id={title_id}>{ props.title }</h2>
                 <button class="modal-close" onclick={close_button} aria-label="Close">{ "✕" }</button>
