@@ -71,15 +71,15 @@ browser:
 
 # --- the test steps, in the order `make test` runs them ---
 
-# wasm32 lints what runs in the page (lib, bins, browser tests); native-only test code
-# (proptest, tokio, criterion) does not build for wasm32, so it is linted natively only.
+# Both targets lint every target. Test and bench code that needs a native-only
+# dev-dependency (proptest, tokio, criterion, yew's ssr) is cfg'd out on wasm32.
 lint:
 	$(call step,cargo fmt --check)
 	cargo fmt --check
 	$(call step,clippy native)
 	cargo clippy --all-targets -- -D warnings
 	$(call step,clippy wasm32)
-	cargo clippy $(WASM) --lib --bins --test 'browser_*' -- -D warnings
+	cargo clippy $(WASM) --all-targets -- -D warnings
 
 # Unit, SSR and CLI tests; benches run once each in test mode to prove they still work.
 test-native:

@@ -6,6 +6,11 @@
 //!
 //! `cargo bench --bench broker_failover` prints a one-shot report, then runs criterion.
 
+// criterion is a native-only dev-dependency: on wasm32 (clippy --all-targets) the bench
+// is empty.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

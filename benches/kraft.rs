@@ -2,6 +2,11 @@
 //! with no latency, one record per batch (`controller.quorum.append.linger.ms=0`).
 //! Reports committed records per second (`cargo bench --bench kraft`).
 
+// criterion is a native-only dev-dependency: on wasm32 (clippy --all-targets) the bench
+// is empty.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kraftscope::kraft::*;
 use std::collections::VecDeque;

@@ -10,6 +10,11 @@
 //! the heap (as requested from the allocator; malloc's own per-block headers are not counted,
 //! and blocks here are few and large).
 
+// criterion is a native-only dev-dependency: on wasm32 (clippy --all-targets) the bench
+// is empty.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,6 +2,11 @@
 //! `kraftscope bench`: steady appends (one record every 10 ms) on 3 or 5 voters with 0
 //! or 10 observers, and seeking anywhere in a 10-minute run of the 5 + 10 workload.
 
+// criterion is a native-only dev-dependency: on wasm32 (clippy --all-targets) the bench
+// is empty.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use kraftscope::sim::bench::{drive, elected_world, long_timeline, WORKLOADS};
 

@@ -1,6 +1,8 @@
 //! MetadataDelta replay and MetadataImage semantics (KIP-631; Kafka's `MetadataDelta`,
 //! `TopicsDelta`, `ClusterDelta`, `PartitionRegistration.merge`), the by-broker index against
-//! a naive scan, image equality and snapshot round trips.
+//! a naive scan, image equality and snapshot round trips. Native only (proptest).
+
+#![cfg(not(target_arch = "wasm32"))]
 
 use kraftscope::metadata::*;
 use proptest::prelude::*;

@@ -143,7 +143,8 @@ impl<T: Clone> ChunkedVec<T> {
     }
 }
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

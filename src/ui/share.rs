@@ -970,6 +970,8 @@ mod tests {
         );
     }
 
+    // proptest is a native-only dev-dependency.
+    #[cfg(not(target_arch = "wasm32"))]
     mod props {
         use super::super::*;
         use proptest::prelude::*;

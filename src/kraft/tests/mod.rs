@@ -4,6 +4,8 @@
 
 mod fetch;
 mod harness;
+// proptest is a native-only dev-dependency.
+#[cfg(not(target_arch = "wasm32"))]
 mod oracle;
 mod quorum_epoch;
 mod scenarios;
