@@ -245,12 +245,14 @@ fn share_dialog(props: &ShareDialogProps) -> Html {
                 on_close.clone(),
                 status.clone(),
             );
-            let blob = gloo::file::Blob::from(web_sys::Blob::from(file));
+            // Blob.text() decodes UTF-8 (replacing what is not), as the scenario parser
+            // and the JSON reader expect.
+            let reading = file.text();
             yew::platform::spawn_local(async move {
-                let text = match gloo::file::futures::read_as_text(&blob).await {
-                    Ok(text) => text,
-                    Err(e) => {
-                        status.set(format!("Could not read {name}: {e}"));
+                let text = match wasm_bindgen_futures::JsFuture::from(reading).await {
+                    Ok(text) => text.as_string().unwrap_or_default(),
+                    Err(_) => {
+                        status.set(format!("Could not read {name}: the browser refused it"));
                         return;
                     }
                 };
