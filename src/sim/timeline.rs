@@ -192,6 +192,36 @@ impl Timeline {
         world
     }
 
+    /// Re-apply a recorded intervention at its exact position `(at_ms, steps)`, at or
+    /// after the head's: how a shared or imported run is loaded, checkpoints and all, so
+    /// the head is the world [`Run::replay`] gives. Refused (nothing applied) when the
+    /// position lies behind the head or the run never reaches it.
+    pub fn apply_recorded(&mut self, r: &Recorded) -> Result<(), String> {
+        let (head_ms, head_steps) = self.head().position();
+        if (r.at_ms, r.steps) < (head_ms, head_steps) {
+            return Err(format!(
+                "position {}ms step {} is before the previous one ({head_ms}ms step {head_steps})",
+                r.at_ms, r.steps
+            ));
+        }
+        // Checkpoints hold whole milliseconds; the last one stops short of `at_ms`, whose
+        // events run only up to `steps`.
+        self.advance_to(r.at_ms.saturating_sub(1));
+        let b = &mut self.branches[self.current];
+        b.head.run_to_position(r.at_ms, r.steps);
+        if b.head.position() != (r.at_ms, r.steps) {
+            return Err(format!(
+                "position {}ms step {} is never reached (the run has {} steps by then)",
+                r.at_ms,
+                r.steps,
+                b.head.position().1
+            ));
+        }
+        b.run
+            .apply(&mut b.head, r.intervention.clone())
+            .map_err(|e| e.to_string())
+    }
+
     /// Act at `t_ms`. At the head this extends the current branch; in the past it forks
     /// a new branch (which becomes current) holding the history up to `t_ms` and the
     /// new intervention. Returns the branch acted on.

@@ -27,7 +27,9 @@ mod panel;
 pub mod scene;
 pub mod setup;
 pub mod share;
+pub mod share_panel;
 pub mod state;
+pub mod url;
 pub mod view_model;
 
 use std::cell::RefCell;
@@ -39,6 +41,7 @@ use yew::prelude::*;
 use cluster_view::ClusterView;
 use controls::{HelpOverlay, LogsPanel, TimelineBar, Transport};
 use panel::SidePanel;
+use share_panel::RunMenu;
 use state::{Action, Model};
 use view_model::PanelData;
 
@@ -134,7 +137,17 @@ pub fn app() -> Html {
             let m = if options.bench {
                 bench_model(options.seed)
             } else {
-                Model::new(Model::default_spec(options.seed))
+                let mut m = Model::new(Model::default_spec(options.seed));
+                // A shared link replaces the default run; a bad one leaves it and says why.
+                let hash = if cfg!(target_arch = "wasm32") {
+                    url::location_hash()
+                } else {
+                    String::new()
+                };
+                if !hash.is_empty() {
+                    m.reduce(Action::OpenLink(hash));
+                }
+                m
             };
             ModelHandle(Rc::new(RefCell::new(m)))
         })
@@ -143,10 +156,19 @@ pub fn app() -> Html {
     let panel = use_state(|| Rc::new(PanelData::build(&model.0.borrow())));
     let help = use_state(|| false);
 
+    let url_sync = use_mut_ref(url::UrlSync::default);
     let refresh = {
         let model = model.clone();
         let panel = panel.clone();
+        let bench = options.bench;
         Callback::from(move |_: ()| {
+            if !bench {
+                let m = model.0.borrow();
+                if let Some(link) = url_sync.borrow_mut().next(&m, js_sys::Date::now()) {
+                    url::replace_hash(&link);
+                }
+                url::publish_hooks(&m);
+            }
             let next = PanelData::build(&model.0.borrow());
             if **panel != next {
                 panel.set(Rc::new(next));
@@ -190,6 +212,7 @@ pub fn app() -> Html {
             <header class="header">
                 <h1>{ "KRaftScope" }</h1>
                 <Transport data={p.clone()} dispatch={dispatch.clone()} on_help={toggle_help.clone()} />
+                <RunMenu model={model.clone()} load_error={p.load_error.clone()} dispatch={dispatch.clone()} />
             </header>
             <main class="stage">
                 <ClusterView model={model.clone()} dispatch={dispatch.clone()} on_tick={refresh} bench={options.bench} />

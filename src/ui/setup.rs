@@ -285,7 +285,8 @@ impl SetupForm {
         if !e.is_empty() {
             return Err(e);
         }
-        out.overrides.sort_by_key(|(n, k, _)| (*n, *k));
+        // (node, key) pairs are unique here, so an unstable sort gives the one order.
+        out.overrides.sort_unstable_by_key(|(n, k, _)| (*n, *k));
         validate_spec(&out).map_err(|err| FormErrors {
             controllers: Some(err.message),
             ..FormErrors::default()

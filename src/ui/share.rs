@@ -19,7 +19,7 @@ use crate::sim::scenario::export::{
     config_value, validate_intervention, validate_run, validate_spec, MAX_INTERVENTIONS, MAX_RUN_MS,
 };
 use crate::sim::timeline::{Recorded, Run};
-use crate::sim::trace::{InvariantId, TraceEvent};
+use crate::sim::trace::InvariantId;
 use crate::sim::world::Intervention;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -120,8 +120,18 @@ const TAG_NET: u8 = 9;
 const TAG_APPEND: u8 = 10;
 const TAG_SET: u8 = 11;
 const TAG_RELAX: u8 = 12;
-/// The metadata layer's interventions, as their JSON (length-prefixed).
-const TAG_METADATA_JSON: u8 = 13;
+// The metadata layer's interventions: strings are length-prefixed UTF-8. Written by
+// hand like the rest (a serde format here would link serde's decoders into the page).
+const TAG_CREATE_TOPIC: u8 = 13;
+const TAG_DELETE_TOPIC: u8 = 14;
+const TAG_SET_TOPIC_CONFIG: u8 = 15;
+const TAG_REGISTER: u8 = 16;
+const TAG_CONTROLLED_SHUTDOWN: u8 = 17;
+const TAG_SERVER_PROPERTIES: u8 = 18;
+const TAG_FORMAT: u8 = 19;
+const TAG_ELECT_LEADERS: u8 = 20;
+/// Longest string a link may hold (a topic name, a config value, a cluster id).
+const MAX_STRING_BYTES: u64 = 10_000;
 
 struct Writer(Vec<u8>);
 
@@ -149,6 +159,11 @@ impl Writer {
     fn key(&mut self, key: ConfigKey) {
         let i = ConfigKey::ALL.iter().position(|k| *k == key).unwrap_or(0);
         self.0.push(i as u8);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
     }
 }
 
@@ -259,11 +274,59 @@ fn encode_bytes(run: &Run, at_ms: u64) -> Vec<u8> {
                 let i = InvariantId::ALL.iter().position(|x| x == inv).unwrap_or(0);
                 w.0.push(i as u8);
             }
-            other => {
-                w.0.push(TAG_METADATA_JSON);
-                let json = serde_json::to_vec(other).unwrap_or_default();
-                w.u64(json.len() as u64);
-                w.0.extend_from_slice(&json);
+            Intervention::CreateTopic {
+                name,
+                partitions,
+                replication,
+            } => {
+                w.0.push(TAG_CREATE_TOPIC);
+                w.str(name);
+                w.u64(*partitions as u64);
+                w.u64(*replication as u64);
+            }
+            Intervention::DeleteTopic(name) => {
+                w.0.push(TAG_DELETE_TOPIC);
+                w.str(name);
+            }
+            Intervention::SetTopicConfig { topic, key, value } => {
+                w.0.push(TAG_SET_TOPIC_CONFIG);
+                w.str(topic);
+                w.str(key);
+                w.str(value);
+            }
+            Intervention::Register(n) => {
+                w.0.push(TAG_REGISTER);
+                w.node(*n)
+            }
+            Intervention::ControlledShutdown(n) => {
+                w.0.push(TAG_CONTROLLED_SHUTDOWN);
+                w.node(*n)
+            }
+            Intervention::ServerProperties { node, entries } => {
+                w.0.push(TAG_SERVER_PROPERTIES);
+                w.node(*node);
+                w.u64(entries.len() as u64);
+                for (k, v) in entries {
+                    w.str(k);
+                    w.str(v);
+                }
+            }
+            Intervention::Format { node, cluster_id } => {
+                w.0.push(TAG_FORMAT);
+                w.node(*node);
+                w.str(cluster_id);
+            }
+            Intervention::ElectLeaders { partition } => {
+                w.0.push(TAG_ELECT_LEADERS);
+                // 0: every partition; 1: one, as topic name and partition index.
+                match partition {
+                    None => w.0.push(0),
+                    Some((topic, p)) => {
+                        w.0.push(1);
+                        w.str(topic);
+                        w.u64(*p as u32 as u64);
+                    }
+                }
             }
         }
     }
@@ -355,6 +418,17 @@ impl Reader<'_> {
             .get(i as usize)
             .copied()
             .ok_or_else(|| self.err_at(start, format!("unknown config key #{i}")))
+    }
+
+    fn str(&mut self, what: &str) -> Result<String, ShareError> {
+        let len = self.bounded(&format!("the length of {what}"), MAX_STRING_BYTES)? as usize;
+        let start = self.pos;
+        let bytes = self.bytes.get(start..start + len).ok_or_else(|| {
+            self.err_at(start, format!("the link ends inside {what} (truncated?)"))
+        })?;
+        self.pos += len;
+        String::from_utf8(bytes.to_vec())
+            .map_err(|_| self.err_at(start, format!("{what} is not UTF-8 text")))
     }
 
     fn invariant(&mut self) -> Result<InvariantId, ShareError> {
@@ -474,18 +548,45 @@ fn decode_bytes(bytes: &[u8]) -> Result<Shared, ShareError> {
                 Intervention::Set { key, value, node }
             }
             TAG_RELAX => Intervention::Relax(r.invariant()?),
-            TAG_METADATA_JSON => {
-                let len = r.bounded("a metadata intervention's length", 1 << 20)? as usize;
-                let mut bytes = Vec::with_capacity(len);
-                for _ in 0..len {
-                    bytes.push(r.byte("a metadata intervention")?);
+            TAG_CREATE_TOPIC => Intervention::CreateTopic {
+                name: r.str("a topic name")?,
+                partitions: r.bounded("a partition count", u32::MAX as u64)? as u32,
+                replication: r.bounded("a replication factor", u32::MAX as u64)? as u32,
+            },
+            TAG_DELETE_TOPIC => Intervention::DeleteTopic(r.str("a topic name")?),
+            TAG_SET_TOPIC_CONFIG => Intervention::SetTopicConfig {
+                topic: r.str("a topic name")?,
+                key: r.str("a config key")?,
+                value: r.str("a config value")?,
+            },
+            TAG_REGISTER => Intervention::Register(r.node(spec)?),
+            TAG_CONTROLLED_SHUTDOWN => Intervention::ControlledShutdown(r.node(spec)?),
+            TAG_SERVER_PROPERTIES => {
+                let node = r.node(spec)?;
+                let count = r.bounded("the number of properties", 1_000)?;
+                let mut entries = Vec::new();
+                for _ in 0..count {
+                    entries.push((r.str("a property name")?, r.str("a property value")?));
                 }
-                serde_json::from_slice(&bytes).map_err(|e| {
-                    r.err_at(
-                        tag_at,
-                        format!("a metadata intervention does not decode: {e}"),
-                    )
-                })?
+                Intervention::ServerProperties { node, entries }
+            }
+            TAG_FORMAT => Intervention::Format {
+                node: r.node(spec)?,
+                cluster_id: r.str("a cluster id")?,
+            },
+            TAG_ELECT_LEADERS => {
+                let at = r.pos;
+                let partition = match r.byte("the partition switch")? {
+                    0 => None,
+                    1 => Some((
+                        r.str("a topic name")?,
+                        r.bounded("a partition index", i32::MAX as u64)? as i32,
+                    )),
+                    b => {
+                        return Err(r.err_at(at, format!("partition switch {b} is neither 0 nor 1")))
+                    }
+                };
+                Intervention::ElectLeaders { partition }
             }
             t => return Err(r.err_at(tag_at, format!("unknown intervention #{t}"))),
         };
@@ -552,22 +653,35 @@ pub fn decode_run(fragment: &str) -> Result<Run, ShareError> {
 /// The trace file's `format` field.
 pub const TRACE_FORMAT: &str = "kraftscope-trace/1";
 
-/// A saved trace: the run (which reproduces it) and every event it produced.
+/// A saved trace: the run (which reproduces it) and every event it produced. The run is
+/// its link (`#v1.…`, which also opens in the page): reading the file back then needs no
+/// serde decoder for runs, which would cost the page's bundle more than the rest of it.
 #[derive(Clone, Debug, Serialize)]
-pub struct TraceFile<'a> {
+pub struct TraceFile {
     pub format: &'static str,
-    pub run: &'a Run,
+    pub link: String,
     pub until_ms: u64,
     /// Hexadecimal: JSON numbers lose bits past 2^53.
     pub trace_hash: String,
     pub event_count: u64,
-    pub events: &'a [TraceEvent],
+    pub events: Vec<TraceLine>,
+}
+
+/// One event of a trace file: where and when, and the line `kraftscope trace` prints for
+/// it. A line rather than every field as JSON: serialising the whole event (messages,
+/// metadata records) would link a serde encoder for each of those types into the page.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceLine {
+    pub at_ms: u64,
+    pub node: NodeId,
+    pub epoch: i32,
+    pub line: String,
 }
 
 #[derive(Deserialize)]
 struct TraceFileIn {
     format: String,
-    run: Run,
+    link: String,
     until_ms: u64,
     trace_hash: String,
     event_count: u64,
@@ -588,11 +702,21 @@ pub fn export_trace(run: &Run, until_ms: u64) -> String {
     let world = run.replay(until_ms, true);
     let file = TraceFile {
         format: TRACE_FORMAT,
-        run,
+        link: encode(run, world.now_ms()),
         until_ms: world.now_ms(),
         trace_hash: format!("{:016x}", world.trace_hash()),
         event_count: world.trace().count(),
-        events: world.trace().events(),
+        events: world
+            .trace()
+            .events()
+            .iter()
+            .map(|e| TraceLine {
+                at_ms: e.at_ms,
+                node: e.node,
+                epoch: e.epoch,
+                line: e.to_line(),
+            })
+            .collect(),
     };
     serde_json::to_string(&file).unwrap_or_default()
 }
@@ -614,7 +738,7 @@ pub fn import_trace(json: &str) -> Result<ImportedTrace, ShareError> {
             file.format.chars().take(40).collect::<String>()
         )));
     }
-    validate_run(&file.run).map_err(|e| ShareError(format!("trace: run: {e}")))?;
+    let run = decode_run(&file.link).map_err(|e| ShareError(format!("trace: {e}")))?;
     if file.until_ms > MAX_RUN_MS {
         return Err(ShareError(format!(
             "trace: until_ms {} is beyond {MAX_RUN_MS}ms",
@@ -627,7 +751,7 @@ pub fn import_trace(json: &str) -> Result<ImportedTrace, ShareError> {
             file.trace_hash.chars().take(40).collect::<String>()
         ))
     })?;
-    let world = file.run.replay(file.until_ms, false);
+    let world = run.replay(file.until_ms, false);
     if world.trace_hash() != hash || world.trace().count() != file.event_count {
         return Err(ShareError(format!(
             "trace: the file's trace hash {hash:016x} ({} events) does not match its run, which replays to {:016x} ({} events): the trace was edited or comes from another version",
@@ -637,7 +761,7 @@ pub fn import_trace(json: &str) -> Result<ImportedTrace, ShareError> {
         )));
     }
     Ok(ImportedTrace {
-        run: file.run,
+        run,
         until_ms: file.until_ms,
         trace_hash: hash,
     })
@@ -713,6 +837,54 @@ mod tests {
     }
 
     #[test]
+    fn metadata_interventions_round_trip() {
+        let mut run = Run::new(ClusterSpec::new(3, 2, 9, true));
+        let items = [
+            Intervention::CreateTopic {
+                name: "orders".into(),
+                partitions: 3,
+                replication: 2,
+            },
+            Intervention::SetTopicConfig {
+                topic: "orders".into(),
+                key: "retention.ms".into(),
+                value: "60000".into(),
+            },
+            Intervention::ElectLeaders {
+                partition: Some(("orders".into(), 2)),
+            },
+            Intervention::ElectLeaders { partition: None },
+            Intervention::DeleteTopic("orders".into()),
+            Intervention::Register(4),
+            Intervention::ControlledShutdown(5),
+            Intervention::ServerProperties {
+                node: 4,
+                entries: vec![
+                    ("log.dirs".into(), "/tmp/k".into()),
+                    ("x".into(), String::new()),
+                ],
+            },
+            Intervention::Format {
+                node: 2,
+                cluster_id: "MkU3OEVBNTcwNTJENDM2Qk".into(),
+            },
+        ];
+        for (i, intervention) in items.into_iter().enumerate() {
+            run.interventions.push(Recorded {
+                at_ms: 100 * i as u64,
+                steps: 10 * i as u64,
+                intervention,
+            });
+        }
+        assert_eq!(decode_run(&encode(&run, 5)), Ok(run.clone()));
+        // A string that runs past the end says so.
+        let bytes = encode_bytes(&run, 5);
+        let cut = format!("#v1.{}", base64url_encode(&bytes[..bytes.len() - 40]));
+        let e = decode(&cut).unwrap_err().to_string();
+        assert!(e.contains("truncated"), "{e}");
+    }
+
+    #[test]
     fn errors_say_what_and_where() {
         assert_eq!(
             decode("#v9.AAAA").unwrap_err().to_string(),
@@ -781,7 +953,9 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert!(v["events"].as_array().is_some_and(|e| !e.is_empty()));
 
-        let tampered = json.replacen("\"Append\":2", "\"Append\":3", 1);
+        let hash = format!("{:016x}", imported.trace_hash);
+        let other = format!("{:016x}", imported.trace_hash ^ 1);
+        let tampered = json.replacen(&hash, &other, 1);
         assert_ne!(tampered, json);
         let e = import_trace(&tampered).unwrap_err().to_string();
         assert!(e.starts_with("trace: the file's trace hash"), "{e}");

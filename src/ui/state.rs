@@ -14,6 +14,8 @@ use crate::sim::{ClusterSpec, Intervention, Timeline, TraceEvent, TraceKind, Wor
 
 use super::client_actions::admin_refusal_message;
 use super::node_menu::MenuAnchor;
+mod load;
+pub use load::MAX_FILE_BYTES;
 
 /// Simulated milliseconds the model may advance in one frame (keeps a frame bounded
 /// even at 100x on a large cluster; the view time then lags and catches up).
@@ -54,6 +56,20 @@ pub enum Action {
     SwitchBranch(usize),
     /// Start a fresh run with this cluster.
     Reset(ClusterSpec),
+    /// Open a shared link (`#v1.…`): its run replaces this one (see `state/load.rs`).
+    OpenLink(String),
+    /// Open a scenario file: its name (for messages) and text.
+    ImportScenario {
+        name: String,
+        text: String,
+    },
+    /// Open a trace JSON file: its name and text.
+    ImportTrace {
+        name: String,
+        text: String,
+    },
+    /// Hide the message about a link or file that could not be opened.
+    DismissLoadError,
     /// One animation frame: `wall_ms` of real time passed.
     Frame {
         wall_ms: f64,
@@ -89,6 +105,8 @@ pub struct Model {
     /// The last admin request the active controller refused (shown by the form).
     pub admin_error: Option<String>,
     pub show_messages: bool,
+    /// Why the last link or file could not be opened (the run was left as it was).
+    pub load_error: Option<String>,
     /// Bumped whenever something the panels show may have changed outside frames.
     pub revision: u64,
 }
@@ -110,6 +128,7 @@ impl Model {
             menu: None,
             admin_error: None,
             show_messages: false,
+            load_error: None,
             revision: 0,
         }
     }
@@ -222,6 +241,10 @@ impl Model {
                 self.speed = speed;
                 self.playing = playing;
             }
+            Action::OpenLink(fragment) => self.open_link(&fragment),
+            Action::ImportScenario { name, text } => self.import_scenario(&name, &text),
+            Action::ImportTrace { name, text } => self.import_trace(&name, &text),
+            Action::DismissLoadError => self.load_error = None,
             Action::Frame { wall_ms } => {
                 if self.playing && wall_ms.is_finite() && wall_ms > 0.0 {
                     // A backgrounded tab comes back with a huge gap: never jump by it.

@@ -33,6 +33,8 @@ pub struct PanelData {
     /// Per branch: a label ("main", "fork of 1 at 12.3 s").
     pub branches: Vec<String>,
     pub error: Option<String>,
+    /// Why the last link or file could not be opened.
+    pub load_error: Option<String>,
     pub leader: Option<(NodeId, i32)>,
     // Sections are shared so a component whose section did not change skips its
     // render (props compare equal).
@@ -193,6 +195,7 @@ impl PanelData {
             branch: m.timeline().current(),
             branches,
             error: m.error.clone(),
+            load_error: m.load_error.clone(),
             leader: w
                 .leader()
                 .map(|l| (l, w.process(l).map_or(0, |p| p.epoch()))),
