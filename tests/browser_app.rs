@@ -10,13 +10,33 @@ use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement}
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+thread_local! {
+    /// The App the previous test mounted: every test shares one page.
+    static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<kraftscope::App>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Mounts a fresh App. The one a previous test mounted is destroyed first and the page's
+/// link cleared: an App keeps writing its run into the URL, and a new App opens the run
+/// the URL names (paused, when it names a moment past the start).
 async fn mount_app() -> Element {
+    if let Some(previous) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        previous.destroy();
+    }
+    let window = gloo::utils::window();
+    let path = window.location().pathname().unwrap() + &window.location().search().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
+        .unwrap();
     let document = gloo::utils::document();
     let root = document.create_element("div").unwrap();
     root.set_attribute("style", "width:1200px;height:700px")
         .unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<kraftscope::App>::with_root(root.clone()).render();
+    let handle = yew::Renderer::<kraftscope::App>::with_root(root.clone()).render();
+    MOUNTED.with(|m| *m.borrow_mut() = Some(handle));
     // Yew renders on the next tick and the canvas is painted on the next frame.
     TimeoutFuture::new(150).await;
     root
