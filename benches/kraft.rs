@@ -139,6 +139,28 @@ impl Cluster {
             assert!(self.deliver_one(), "stalled before committing {last}");
         }
     }
+
+    /// A client that does not wait: each record is appended as its own batch while the
+    /// followers' fetches for earlier ones are still in flight (one message delivered per
+    /// append), then delivery runs until the leader has committed the last one. Batches
+    /// stay one record each; a FetchResponse may carry several of them, as Kafka's does.
+    fn commit_pipelined(&mut self, first: u64, count: u64) {
+        let mut last = 0;
+        for record in first..first + count {
+            last = match self.nodes[self.leader].step(self.now_ms, Input::Append(vec![record])) {
+                Ok(Reply::Appended { last_offset }) => last_offset,
+                other => panic!("{other:?}"),
+            };
+            self.drain(self.leader);
+            self.deliver_one();
+        }
+        while self.nodes[self.leader]
+            .high_watermark()
+            .is_none_or(|hw| hw <= last)
+        {
+            assert!(self.deliver_one(), "stalled before committing {last}");
+        }
+    }
 }
 
 fn committed_records(c: &mut Criterion) {
@@ -159,6 +181,20 @@ fn committed_records(c: &mut Criterion) {
             criterion::BatchSize::PerIteration,
         )
     });
+    let mut first = 0;
+    group.bench_function(
+        "three_voters_commit_1000_single_record_batches_pipelined",
+        |b| {
+            b.iter_batched_ref(
+                Cluster::new,
+                |cluster| {
+                    cluster.commit_pipelined(first, BATCH);
+                    first += BATCH;
+                },
+                criterion::BatchSize::PerIteration,
+            )
+        },
+    );
     group.finish();
 }
 
