@@ -29,4 +29,6 @@ pub use scenario::{parse, Command, Condition, NodeRef, ParseError, Scenario};
 pub use timeline::{Run, Timeline};
 pub use trace::{InvariantId, TraceEvent, TraceKind};
 pub use types::{App, SimRecord, SimSnapshot, SimTypes};
-pub use world::{Flight, Intervention, InterventionError, Process, Violation, World};
+pub use world::{
+    Flight, FlightPayload, Intervention, InterventionError, Process, Violation, World,
+};

@@ -190,6 +190,7 @@ impl ControllerRpc {
 
 #[derive(Clone, Debug)]
 struct RpcInFlight {
+    sent_at_ms: u64,
     info: MsgInfo,
     to_incarnation: u32,
     rpc: ControllerRpc,
@@ -315,7 +316,27 @@ pub struct Flight<'a> {
     pub sent_at_ms: u64,
     pub deliver_at_ms: u64,
     pub info: &'a MsgInfo,
-    pub envelope: &'a Envelope<SimTypes>,
+    pub payload: FlightPayload<'a>,
+}
+
+/// What a message in flight carries: a KRaft RPC between quorum members, or a
+/// broker-to-controller RPC of the metadata layer.
+#[derive(Clone, Copy, Debug)]
+pub enum FlightPayload<'a> {
+    Raft(&'a Envelope<SimTypes>),
+    Controller(&'a ControllerRpc),
+}
+
+impl Flight<'_> {
+    /// Tells a message from its network duplicate's twin apart from other messages on the
+    /// same route sent at the same time: the Raft correlation id, or (controller RPCs are
+    /// never duplicated) the message id.
+    pub fn twin_key(&self) -> i64 {
+        match self.payload {
+            FlightPayload::Raft(e) => e.correlation_id as i64,
+            FlightPayload::Controller(_) => -1 - self.info.id as i64,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -578,9 +599,15 @@ impl World {
                 sent_at_ms: m.sent_at_ms,
                 deliver_at_ms: q.at_ms,
                 info: &m.info,
-                envelope: &m.envelope,
+                payload: FlightPayload::Raft(&m.envelope),
             }),
-            What::Timer { .. } | What::DeliverRpc(_) => None,
+            What::DeliverRpc(slot) => self.rpcs[slot as usize].as_ref().map(|m| Flight {
+                sent_at_ms: m.sent_at_ms,
+                deliver_at_ms: q.at_ms,
+                info: &m.info,
+                payload: FlightPayload::Controller(&m.rpc),
+            }),
+            What::Timer { .. } => None,
         })
     }
 
@@ -1254,6 +1281,7 @@ impl World {
             Fate::Lost => DropReason::Loss,
             Fate::Deliver { latency_ms, .. } => {
                 let m = RpcInFlight {
+                    sent_at_ms: self.now_ms,
                     info,
                     to_incarnation,
                     rpc,

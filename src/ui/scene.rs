@@ -157,7 +157,7 @@ impl Scene {
         self.twins.clear();
         // A duplicate carries its original's envelope: same route, send time and
         // correlation id. Ordered map, so the pairing is deterministic.
-        let mut first: std::collections::BTreeMap<(NodeId, NodeId, u64, i32), usize> =
+        let mut first: std::collections::BTreeMap<(NodeId, NodeId, u64, i64), usize> =
             std::collections::BTreeMap::new();
         for f in world.in_flight() {
             let (Some(a), Some(b)) = (at(f.info.from), at(f.info.to)) else {
@@ -165,12 +165,7 @@ impl Scene {
             };
             let span = (f.deliver_at_ms.saturating_sub(f.sent_at_ms)).max(1) as f64;
             let k = ((view_ms - f.sent_at_ms as f64) / span).clamp(0.0, 1.0);
-            let key = (
-                f.info.from,
-                f.info.to,
-                f.sent_at_ms,
-                f.envelope.correlation_id,
-            );
+            let key = (f.info.from, f.info.to, f.sent_at_ms, f.twin_key());
             let i = self.messages.len();
             let twin = match first.entry(key) {
                 std::collections::btree_map::Entry::Vacant(v) => {

@@ -367,12 +367,23 @@ fn message_view(m: &Model, id: u64) -> Option<MessageView> {
             ("to".to_string(), node_name(w.spec(), f.info.to)),
             ("sent".to_string(), format_ms(f.sent_at_ms)),
             ("due".to_string(), format_ms(f.deliver_at_ms)),
-            (
-                "correlationId".to_string(),
-                f.envelope.correlation_id.to_string(),
-            ),
         ];
-        fields.extend(message_fields(&f.envelope.message));
+        match f.payload {
+            crate::sim::FlightPayload::Raft(envelope) => {
+                fields.push((
+                    "correlationId".to_string(),
+                    envelope.correlation_id.to_string(),
+                ));
+                fields.extend(message_fields(&envelope.message));
+            }
+            // Broker RPCs show the fields the trace keeps (Kafka's names).
+            crate::sim::FlightPayload::Controller(_) => {
+                let detail = super::message_list::key_fields(&f.info.detail);
+                if !detail.is_empty() {
+                    fields.push(("fields".to_string(), detail));
+                }
+            }
+        }
         return Some(MessageView {
             id,
             title: format!("{} #{}", f.info.api.name(), id),
@@ -558,10 +569,16 @@ mod tests {
     #[test]
     fn a_selected_message_shows_kafka_field_names() {
         let mut m = running();
-        while m.world().in_flight().next().is_none() {
+        let raft = |m: &Model| {
+            m.world()
+                .in_flight()
+                .find(|f| matches!(f.payload, crate::sim::FlightPayload::Raft(_)))
+                .map(|f| f.info.id)
+        };
+        while raft(&m).is_none() {
             m.reduce(Action::Step);
         }
-        let id = m.world().in_flight().next().expect("in flight").info.id;
+        let id = raft(&m).expect("in flight");
         m.reduce(Action::Select(Some(Selection::Message(id))));
         let v = PanelData::build(&m).message.expect("message view");
         assert!(v.in_flight);
@@ -577,6 +594,40 @@ mod tests {
             ]
             .contains(n)),
             "{names:?}"
+        );
+    }
+
+    #[test]
+    fn broker_rpcs_in_flight_are_listed_and_inspected_like_raft_ones() {
+        use crate::sim::trace::Api;
+        let mut m = running();
+        let heartbeat = |m: &Model| {
+            m.world()
+                .in_flight()
+                .find(|f| f.info.api == Api::BrokerHeartbeat)
+                .map(|f| (f.info.id, f.info.from, f.sent_at_ms, f.deliver_at_ms))
+        };
+        let mut steps = 0;
+        while heartbeat(&m).is_none() && steps < 20_000 {
+            m.reduce(Action::Step);
+            steps += 1;
+        }
+        let (id, from, sent, due) = heartbeat(&m).expect("a BrokerHeartbeat in flight");
+        assert_eq!(from, 4, "broker 4 heartbeats");
+        assert!(sent <= m.world().now_ms() && m.world().now_ms() <= due);
+        m.reduce(Action::Select(Some(Selection::Message(id))));
+        let v = PanelData::build(&m).message.expect("message view");
+        assert!(v.in_flight);
+        assert_eq!(v.title, format!("BrokerHeartbeat #{id}"));
+        let fields: std::collections::BTreeMap<&str, &str> = v
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(fields.get("from"), Some(&"Broker 4"), "{fields:?}");
+        assert!(
+            fields.get("fields").is_some_and(|f| f.contains("Offset")),
+            "{fields:?}"
         );
     }
 
