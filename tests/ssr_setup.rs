@@ -2,6 +2,9 @@
 //! and a bad `server.properties` shows Kafka's message at its field with Apply disabled.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::tag_with_id;
+
 use kraftscope::sim::ClusterSpec;
 use kraftscope::ui::setup::{properties_for, ClusterSetup, ClusterSetupProps};
 use yew::Callback;
@@ -16,16 +19,6 @@ async fn render(spec: ClusterSpec, edits: Vec<(i32, String)>) -> String {
         .hydratable(false)
         .render()
         .await
-}
-
-/// The opening tag of the element with `id`.
-fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
-    let at = html
-        .find(&format!(r#"id="{id}""#))
-        .unwrap_or_else(|| panic!("no #{id} in {html}"));
-    let start = html[..at].rfind('<').expect("tag start");
-    let end = at + html[at..].find('>').expect("tag end");
-    &html[start..=end]
 }
 
 fn button(html: &str) -> &str {

@@ -3,6 +3,9 @@
 //! why and can be dismissed.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::tag_with_id;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -21,16 +24,6 @@ async fn render(load_error: Option<String>) -> String {
         .hydratable(false)
         .render()
         .await
-}
-
-/// The opening tag of the element with `id`.
-fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
-    let at = html
-        .find(&format!(r#"id="{id}""#))
-        .unwrap_or_else(|| panic!("no #{id} in {html}"));
-    let start = html[..at].rfind('<').expect("tag start");
-    let end = at + html[at..].find('>').expect("tag end");
-    &html[start..=end]
 }
 
 #[tokio::test]

@@ -39,16 +39,12 @@ impl World {
     /// `kafka-metadata-quorum.sh describe --status`.
     pub fn describe_status(&self) -> Result<String, ViewError> {
         let d = self.leader_node()?.describe_quorum();
-        let leader_leo = d
+        let leader = d
             .current_voters
             .iter()
-            .find(|r| r.replica_id == d.leader_id)
-            .map_or(0, |r| r.log_end_offset);
-        let leader_caught_up = d
-            .current_voters
-            .iter()
-            .find(|r| r.replica_id == d.leader_id)
-            .map_or(0, |r| r.last_caught_up_timestamp);
+            .find(|r| r.replica_id == d.leader_id);
+        let leader_leo = leader.map_or(0, |r| r.log_end_offset);
+        let leader_caught_up = leader.map_or(0, |r| r.last_caught_up_timestamp);
         let max_lag = d
             .current_voters
             .iter()

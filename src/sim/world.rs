@@ -1313,49 +1313,18 @@ impl World {
         let now = self.now_ms;
         match m.rpc {
             ControllerRpc::Registration(r) => {
-                let reply = match self.next_append_offset(idx) {
-                    Some(next) => match self.procs[idx].controller.as_mut() {
-                        Some(c) => c.register_broker(now, r, next),
-                        None => Err(ControllerError::NotController),
-                    },
-                    None => Err(ControllerError::NotController),
-                };
-                let reply = reply.map(|(epoch, records)| {
-                    self.controller_append(idx, records);
-                    epoch
-                });
+                let reply =
+                    self.handle_at_controller(idx, |c, next| c.register_broker(now, r, next));
                 self.send_rpc(to, from, ControllerRpc::RegistrationResponse(reply));
-                self.reschedule(idx);
             }
             ControllerRpc::Heartbeat(h) => {
-                let reply = match self.next_append_offset(idx) {
-                    Some(next) => match self.procs[idx].controller.as_mut() {
-                        Some(c) => c.heartbeat(now, h, next),
-                        None => Err(ControllerError::NotController),
-                    },
-                    None => Err(ControllerError::NotController),
-                };
-                let reply = reply.map(|(r, records)| {
-                    self.controller_append(idx, records);
-                    r
-                });
+                let reply = self.handle_at_controller(idx, |c, next| c.heartbeat(now, h, next));
                 self.send_rpc(to, from, ControllerRpc::HeartbeatResponse(reply));
-                self.reschedule(idx);
             }
             ControllerRpc::AlterPartition(r) => {
-                let reply = match self.next_append_offset(idx) {
-                    Some(next) => match self.procs[idx].controller.as_mut() {
-                        Some(c) => c.alter_partition(now, &r, next),
-                        None => Err(ControllerError::NotController),
-                    },
-                    None => Err(ControllerError::NotController),
-                };
-                let reply = reply.map(|(results, records)| {
-                    self.controller_append(idx, records);
-                    results
-                });
+                let reply =
+                    self.handle_at_controller(idx, |c, next| c.alter_partition(now, &r, next));
                 self.send_rpc(to, from, ControllerRpc::AlterPartitionResponse(reply));
-                self.reschedule(idx);
             }
             ControllerRpc::AlterPartitionResponse(_) => {
                 self.with_broker(idx, |b, _| b.on_alter_partition_reply());
@@ -1367,6 +1336,31 @@ impl World {
                 self.with_broker(idx, |b, now| b.on_heartbeat_reply(now, r));
             }
         }
+    }
+
+    /// A broker RPC at node `idx`'s controller: NOT_CONTROLLER unless it is one that may
+    /// write now; otherwise `handle` answers and its records are appended as one batch.
+    fn handle_at_controller<R>(
+        &mut self,
+        idx: usize,
+        handle: impl FnOnce(
+            &mut QuorumController,
+            Offset,
+        ) -> Result<(R, Vec<MetadataRecord>), ControllerError>,
+    ) -> Result<R, ControllerError> {
+        let result = match (
+            self.next_append_offset(idx),
+            self.procs[idx].controller.as_mut(),
+        ) {
+            (Some(next), Some(c)) => handle(c, next),
+            _ => Err(ControllerError::NotController),
+        };
+        let reply = result.map(|(reply, records)| {
+            self.controller_append(idx, records);
+            reply
+        });
+        self.reschedule(idx);
+        reply
     }
 
     /// Run `f` on the node's broker, trace a state change, and shut the process down

@@ -152,6 +152,12 @@ impl Writer {
         self.u64(id as u64);
     }
 
+    /// An intervention whose only field is a node.
+    fn tagged_node(&mut self, tag: u8, id: NodeId) {
+        self.0.push(tag);
+        self.node(id);
+    }
+
     fn opt_node(&mut self, id: Option<NodeId>) {
         self.u64(id.map_or(0, |n| n as u64));
     }
@@ -210,30 +216,12 @@ fn encode_bytes(run: &Run, at_ms: u64) -> Vec<u8> {
         w.u64(r.steps.wrapping_sub(last_steps));
         (last_ms, last_steps) = (r.at_ms, r.steps);
         match &r.intervention {
-            Intervention::Crash(n) => {
-                w.0.push(TAG_CRASH);
-                w.node(*n)
-            }
-            Intervention::Shutdown(n) => {
-                w.0.push(TAG_SHUTDOWN);
-                w.node(*n)
-            }
-            Intervention::Restart(n) => {
-                w.0.push(TAG_RESTART);
-                w.node(*n)
-            }
-            Intervention::Wipe(n) => {
-                w.0.push(TAG_WIPE);
-                w.node(*n)
-            }
-            Intervention::Isolate(n) => {
-                w.0.push(TAG_ISOLATE);
-                w.node(*n)
-            }
-            Intervention::Snapshot(n) => {
-                w.0.push(TAG_SNAPSHOT);
-                w.node(*n)
-            }
+            Intervention::Crash(n) => w.tagged_node(TAG_CRASH, *n),
+            Intervention::Shutdown(n) => w.tagged_node(TAG_SHUTDOWN, *n),
+            Intervention::Restart(n) => w.tagged_node(TAG_RESTART, *n),
+            Intervention::Wipe(n) => w.tagged_node(TAG_WIPE, *n),
+            Intervention::Isolate(n) => w.tagged_node(TAG_ISOLATE, *n),
+            Intervention::Snapshot(n) => w.tagged_node(TAG_SNAPSHOT, *n),
             Intervention::Partition(groups) => {
                 w.0.push(TAG_PARTITION);
                 w.u64(groups.len() as u64);
@@ -294,14 +282,8 @@ fn encode_bytes(run: &Run, at_ms: u64) -> Vec<u8> {
                 w.str(key);
                 w.str(value);
             }
-            Intervention::Register(n) => {
-                w.0.push(TAG_REGISTER);
-                w.node(*n)
-            }
-            Intervention::ControlledShutdown(n) => {
-                w.0.push(TAG_CONTROLLED_SHUTDOWN);
-                w.node(*n)
-            }
+            Intervention::Register(n) => w.tagged_node(TAG_REGISTER, *n),
+            Intervention::ControlledShutdown(n) => w.tagged_node(TAG_CONTROLLED_SHUTDOWN, *n),
             Intervention::ServerProperties { node, entries } => {
                 w.0.push(TAG_SERVER_PROPERTIES);
                 w.node(*node);

@@ -305,11 +305,7 @@ impl QuorumController {
         if !records.is_empty() {
             a.refresh_fence_deadline(timeout);
             a.last_write_ms = now_ms;
-            a.imbalance = a.imbalance.after_write(
-                now_ms,
-                self.config.leader_imbalance_check_interval_ms,
-                &a.image,
-            );
+            self.reschedule_balance(now_ms);
             return records;
         }
         if let Some(at_ms) = a.imbalance.deadline() {
