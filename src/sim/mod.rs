@@ -30,5 +30,6 @@ pub use timeline::{Run, Timeline};
 pub use trace::{InvariantId, TraceEvent, TraceKind};
 pub use types::{App, SimRecord, SimSnapshot, SimTypes};
 pub use world::{
-    Flight, FlightPayload, Intervention, InterventionError, Process, Violation, World,
+    AdminProgress, Flight, FlightPayload, Intervention, InterventionError, Process, Violation,
+    World,
 };

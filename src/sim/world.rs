@@ -15,6 +15,9 @@
 //! A process stepping is `Process::raft` (the KRaft core) plus `Process::app` (the
 //! state machine); the metadata layer adds its controller and broker beside them.
 
+mod admin;
+pub use admin::{AdminProgress, FIRST_REQUEST_PARTITIONS, PARTITIONS_PER_REQUEST};
+
 use super::config::{ClusterSpec, ConfigKey, MetadataSettings, Roles};
 use super::invariants::{Checker, EventDesc, Report};
 use super::net::{Fate, LinkSpec, Network};
@@ -78,6 +81,12 @@ pub enum Intervention {
         name: String,
         partitions: u32,
         replication: u32,
+    },
+    /// `create-partitions <name> count=<n>`: a CreatePartitions raising the topic's
+    /// partition count to `count`.
+    CreatePartitions {
+        name: String,
+        count: u32,
     },
     /// `delete-topic <name>`.
     DeleteTopic(String),
@@ -428,6 +437,8 @@ pub struct World {
     actions: Vec<Action<SimTypes>>,
     rpcs: Vec<Option<RpcInFlight>>,
     free_rpc_slots: Vec<u32>,
+    /// A `create-topic` too large for one request ([`admin`]).
+    admin_job: Option<Box<admin::AdminJob>>,
 }
 
 /// At most this many violations are kept (all are counted).
@@ -490,6 +501,7 @@ impl World {
             actions: Vec::new(),
             rpcs: Vec::new(),
             free_rpc_slots: Vec::new(),
+            admin_job: None,
         };
         let spec = world.spec.clone();
         for (node, key, value) in &spec.server_properties {
@@ -650,6 +662,7 @@ impl World {
             actions: Vec::new(),
             rpcs: self.rpcs.clone(),
             free_rpc_slots: self.free_rpc_slots.clone(),
+            admin_job: self.admin_job.clone(),
         }
     }
 
@@ -721,6 +734,7 @@ impl World {
                 self.reschedule(idx as usize);
             }
         }
+        self.maybe_continue_admin_job();
         true
     }
 
@@ -1409,7 +1423,8 @@ impl World {
         self.snapshot(idx);
     }
 
-    fn admin(&mut self, intervention: &Intervention) {
+    /// One admin request at the active controller; false when refused.
+    fn admin(&mut self, intervention: &Intervention) -> bool {
         let now = self.now_ms;
         let Some(leader) = self.active_controller() else {
             self.emit(
@@ -1419,11 +1434,11 @@ impl World {
                     error: ControllerError::NotController,
                 },
             );
-            return;
+            return false;
         };
         let idx = leader as usize - 1;
         let Some(next) = self.next_append_offset(idx) else {
-            return;
+            return false;
         };
         let c = self.procs[idx]
             .controller
@@ -1435,6 +1450,9 @@ impl World {
                 partitions,
                 replication,
             } => c.create_topic(now, name, *partitions, *replication, next),
+            Intervention::CreatePartitions { name, count } => {
+                c.create_partitions(now, name, *count, next)
+            }
             Intervention::DeleteTopic(name) => c.delete_topic(now, name, next),
             Intervention::ElectLeaders { partition } => c.elect_preferred_leaders(
                 now,
@@ -1450,10 +1468,12 @@ impl World {
             Ok(records) => {
                 self.controller_append(idx, records);
                 self.reschedule(idx);
+                true
             }
             Err(error) => {
                 let epoch = self.procs[idx].epoch();
                 self.emit(leader, epoch, TraceKind::AdminRefused { error });
+                false
             }
         }
     }
@@ -1737,8 +1757,20 @@ impl World {
                 self.emit(node.unwrap_or(WORLD), 0, TraceKind::Fault(FaultKind::Set));
             }
             Intervention::Relax(inv) => self.checker.relaxed |= inv.bit(),
-            Intervention::CreateTopic { .. }
-            | Intervention::DeleteTopic(_)
+            Intervention::CreateTopic {
+                name,
+                partitions,
+                replication,
+            } => {
+                self.emit(WORLD, 0, TraceKind::Fault(FaultKind::Admin));
+                self.create_topic_tool(name, *partitions, *replication);
+            }
+            Intervention::DeleteTopic(name) => {
+                self.emit(WORLD, 0, TraceKind::Fault(FaultKind::Admin));
+                self.admin_topic_deleted(name);
+                self.admin(intervention);
+            }
+            Intervention::CreatePartitions { .. }
             | Intervention::ElectLeaders { .. }
             | Intervention::SetTopicConfig { .. } => {
                 self.emit(WORLD, 0, TraceKind::Fault(FaultKind::Admin));
@@ -1842,6 +1874,7 @@ fn fault_kind(i: &Intervention) -> FaultKind {
         }
         Intervention::Set { .. } | Intervention::Relax(_) => FaultKind::Set,
         Intervention::CreateTopic { .. }
+        | Intervention::CreatePartitions { .. }
         | Intervention::DeleteTopic(_)
         | Intervention::ElectLeaders { .. }
         | Intervention::SetTopicConfig { .. }

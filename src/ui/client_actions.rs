@@ -142,13 +142,21 @@ pub fn admin_refusal_message(
         (ControllerError::InvalidPartitions, _) => {
             "Number of partitions must be larger than 0.".into()
         }
+        (
+            ControllerError::NotAnIncrease { current, requested },
+            Some(Intervention::CreatePartitions { name, .. }),
+        ) if current != requested => {
+            format!(
+                "The topic {name} currently has {current} partition(s); {requested} would not be an increase."
+            )
+        }
         (ControllerError::UnknownTopicOrPartition, _) => {
             "This server does not host this topic-partition.".into()
         }
         (ControllerError::NotController, _) => {
             "There is no active controller yet: try again once one is elected.".into()
         }
-        _ => String::new(),
+        _ => error.message().unwrap_or_default(),
     };
     if detail.is_empty() {
         format!("The controller refused the request: {}", error.name())

@@ -130,6 +130,7 @@ const TAG_CONTROLLED_SHUTDOWN: u8 = 17;
 const TAG_SERVER_PROPERTIES: u8 = 18;
 const TAG_FORMAT: u8 = 19;
 const TAG_ELECT_LEADERS: u8 = 20;
+const TAG_CREATE_PARTITIONS: u8 = 21;
 /// Longest string a link may hold (a topic name, a config value, a cluster id).
 const MAX_STRING_BYTES: u64 = 10_000;
 
@@ -271,6 +272,11 @@ fn encode_bytes(run: &Run, at_ms: u64) -> Vec<u8> {
                 w.str(name);
                 w.u64(*partitions as u64);
                 w.u64(*replication as u64);
+            }
+            Intervention::CreatePartitions { name, count } => {
+                w.0.push(TAG_CREATE_PARTITIONS);
+                w.str(name);
+                w.u64(*count as u64);
             }
             Intervention::DeleteTopic(name) => {
                 w.0.push(TAG_DELETE_TOPIC);
@@ -534,6 +540,10 @@ fn decode_bytes(bytes: &[u8]) -> Result<Shared, ShareError> {
                 name: r.str("a topic name")?,
                 partitions: r.bounded("a partition count", u32::MAX as u64)? as u32,
                 replication: r.bounded("a replication factor", u32::MAX as u64)? as u32,
+            },
+            TAG_CREATE_PARTITIONS => Intervention::CreatePartitions {
+                name: r.str("a topic name")?,
+                count: r.bounded("a partition count", u32::MAX as u64)? as u32,
             },
             TAG_DELETE_TOPIC => Intervention::DeleteTopic(r.str("a topic name")?),
             TAG_SET_TOPIC_CONFIG => Intervention::SetTopicConfig {
@@ -836,6 +846,10 @@ mod tests {
                 partition: Some(("orders".into(), 2)),
             },
             Intervention::ElectLeaders { partition: None },
+            Intervention::CreatePartitions {
+                name: "orders".into(),
+                count: 5,
+            },
             Intervention::DeleteTopic("orders".into()),
             Intervention::Register(4),
             Intervention::ControlledShutdown(5),

@@ -13,6 +13,18 @@
 //! Broker sessions (`BrokerHeartbeatManager`) are in memory only: a new active controller
 //! gives every registered broker a fresh session at activation (apache/kafka#18009: a
 //! broker that died during a failover must still be fenced one session timeout later).
+//!
+//! Request size is capped as in Kafka 4.x, so no user request makes one huge batch:
+//! `ReplicationControlManager.validateTotalNumberOfPartitions` refuses a CreateTopics
+//! asking for more than [`MAX_PARTITIONS_PER_BATCH`] partitions (POLICY_VIOLATION
+//! "Excessively large number of partitions per request."), and every user operation
+//! collects its records in a `BoundedList` of `QuorumController.MAX_RECORDS_PER_USER_OP`
+//! ([`MAX_RECORDS_PER_USER_OP`]) entries, whose overflow `EventHandlerExceptionInfo`
+//! answers with POLICY_VIOLATION "Unable to perform excessively large batch operation.".
+//! So a CreateTopics carries at most 9,999 partitions (its TopicRecord is the 10,000th
+//! record) and a CreatePartitions (which has no partition check of its own) at most
+//! 10,000 new ones. Larger topics are built by an admin tool in several requests
+//! (`crate::sim::admin`).
 
 use std::collections::BTreeMap;
 
@@ -29,6 +41,13 @@ use crate::metadata::{
     FENCED_CHANGE_UNFENCE, IN_CONTROLLED_SHUTDOWN_CHANGE_SET, METADATA_VERSION_FEATURE_NAME,
     NO_LEADER, NO_LEADER_CHANGE,
 };
+
+/// `ReplicationControlManager.MAX_PARTITIONS_PER_BATCH`: the most partitions one
+/// CreateTopics request may ask for, over all its topics.
+pub const MAX_PARTITIONS_PER_BATCH: u32 = 10_000;
+/// `QuorumController.MAX_RECORDS_PER_USER_OP` (= `DEFAULT_MAX_RECORDS_PER_BATCH`): the most
+/// records one user-initiated operation may write.
+pub const MAX_RECORDS_PER_USER_OP: usize = 10_000;
 
 /// The controller's timers, with Kafka's names and defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,8 +92,17 @@ pub enum ControllerError {
     UnknownTopicOrPartition,
     /// `INVALID_REPLICATION_FACTOR`: fewer unfenced brokers than replicas.
     InvalidReplicationFactor,
-    /// `INVALID_PARTITIONS`.
+    /// `INVALID_PARTITIONS`: a partition count that is not positive.
     InvalidPartitions,
+    /// `INVALID_PARTITIONS` from CreatePartitions: the new count is not above the topic's
+    /// `current` count ("Topic already has …" / "… would not be an increase.").
+    NotAnIncrease { current: u32, requested: u32 },
+    /// `POLICY_VIOLATION` from `validateTotalNumberOfPartitions`: more than
+    /// [`MAX_PARTITIONS_PER_BATCH`] partitions in one CreateTopics.
+    ExcessivePartitionsPerRequest,
+    /// `POLICY_VIOLATION` for a `BoundedListTooLongException`: the operation would write
+    /// more than [`MAX_RECORDS_PER_USER_OP`] records.
+    ExcessivelyLargeBatch,
     /// `ELECTION_NOT_NEEDED`: the partition is already led by its preferred replica.
     ElectionNotNeeded,
     /// `PREFERRED_LEADER_NOT_AVAILABLE`: the preferred replica is out of the ISR, fenced
@@ -100,7 +128,11 @@ impl ControllerError {
             ControllerError::TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
             ControllerError::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
             ControllerError::InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
-            ControllerError::InvalidPartitions => "INVALID_PARTITIONS",
+            ControllerError::InvalidPartitions | ControllerError::NotAnIncrease { .. } => {
+                "INVALID_PARTITIONS"
+            }
+            ControllerError::ExcessivePartitionsPerRequest
+            | ControllerError::ExcessivelyLargeBatch => "POLICY_VIOLATION",
             ControllerError::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
             ControllerError::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
             ControllerError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
@@ -111,9 +143,35 @@ impl ControllerError {
     }
 }
 
+impl ControllerError {
+    /// Kafka's error message where it carries one worth showing (the topic name that
+    /// Kafka's INVALID_PARTITIONS message starts with is the caller's to add).
+    pub fn message(self) -> Option<String> {
+        match self {
+            ControllerError::NotAnIncrease { current, requested } if current == requested => {
+                Some(format!("Topic already has {current} partition(s)."))
+            }
+            ControllerError::NotAnIncrease { current, requested } => Some(format!(
+                "The topic currently has {current} partition(s); {requested} would not be an increase."
+            )),
+            ControllerError::ExcessivePartitionsPerRequest => {
+                Some("Excessively large number of partitions per request.".into())
+            }
+            ControllerError::ExcessivelyLargeBatch => {
+                Some("Unable to perform excessively large batch operation.".into())
+            }
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for ControllerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.name())?;
+        match self.message() {
+            Some(m) => write!(f, " ({m})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -473,7 +531,8 @@ impl QuorumController {
 
     /// `createTopics`: TopicRecord, a PartitionRecord per partition (replicas placed
     /// round-robin over the unfenced brokers, ISR = replicas, leader = first), and the
-    /// topic's ConfigRecords.
+    /// topic's ConfigRecords. Refused over [`MAX_PARTITIONS_PER_BATCH`] partitions, before
+    /// anything else is checked as in Kafka, and over [`MAX_RECORDS_PER_USER_OP`] records.
     pub fn create_topic(
         &mut self,
         now_ms: u64,
@@ -483,21 +542,22 @@ impl QuorumController {
         next_offset: i64,
     ) -> Result<Records, ControllerError> {
         let a = self.active.as_mut().ok_or(ControllerError::NotController)?;
+        if partitions > MAX_PARTITIONS_PER_BATCH {
+            return Err(ControllerError::ExcessivePartitionsPerRequest);
+        }
         if a.image.topics().topic_by_name(name).is_some() {
             return Err(ControllerError::TopicAlreadyExists);
         }
         if partitions == 0 {
             return Err(ControllerError::InvalidPartitions);
         }
-        let usable: Vec<i32> = a
-            .image
-            .cluster()
-            .brokers()
-            .filter(|b| !b.fenced && !b.in_controlled_shutdown)
-            .map(|b| b.id)
-            .collect();
+        let usable = usable_brokers(&a.image);
         if replication == 0 || usable.len() < replication as usize {
             return Err(ControllerError::InvalidReplicationFactor);
+        }
+        // The TopicRecord is one of the operation's records too.
+        if partitions as usize + 1 > MAX_RECORDS_PER_USER_OP {
+            return Err(ControllerError::ExcessivelyLargeBatch);
         }
         let topic_id = topic_id_for(name, next_offset);
         let mut records = Vec::with_capacity(partitions as usize + 1);
@@ -507,24 +567,61 @@ impl QuorumController {
         }));
         // Kafka's StripedReplicaPlacer starts at a random broker; the simulation starts
         // where the topic's id hashes to, so placement is spread and still deterministic.
-        let start = (topic_id.as_u128() % usable.len() as u128) as usize;
-        for p in 0..partitions as usize {
-            let replicas: Vec<i32> = (0..replication as usize)
-                .map(|r| usable[(start + p + r) % usable.len()])
-                .collect();
-            records.push(MetadataRecord::Partition(PartitionRecord {
-                partition_id: p as i32,
-                topic_id,
-                isr: replicas.clone(),
-                leader: replicas[0],
-                replicas,
-                removing_replicas: Vec::new(),
-                adding_replicas: Vec::new(),
-                leader_recovery_state: 0,
-                leader_epoch: 0,
-                partition_epoch: 0,
-            }));
+        let start = placement_start(topic_id, usable.len());
+        push_partitions(
+            &mut records,
+            topic_id,
+            &usable,
+            start,
+            0..partitions,
+            replication,
+        );
+        Ok(self.wrote(now_ms, next_offset, records))
+    }
+
+    /// `createPartitions` for one topic: raise its partition count to `count` (Kafka's
+    /// `CreatePartitionsTopic.count` is the new total). The new partitions keep the
+    /// topic's replication factor and continue its striping: partition `p` is placed as
+    /// [`Self::create_topic`] would have placed it, over the brokers usable now.
+    pub fn create_partitions(
+        &mut self,
+        now_ms: u64,
+        name: &str,
+        count: u32,
+        next_offset: i64,
+    ) -> Result<Records, ControllerError> {
+        let a = self.active.as_mut().ok_or(ControllerError::NotController)?;
+        let topic = a
+            .image
+            .topics()
+            .topic_by_name(name)
+            .ok_or(ControllerError::UnknownTopicOrPartition)?;
+        let current = topic.partition_count() as u32;
+        if count <= current {
+            return Err(ControllerError::NotAnIncrease {
+                current,
+                requested: count,
+            });
         }
+        let topic_id = topic.id();
+        let replication = topic.partition(0).map_or(0, |p| p.replicas().len() as u32);
+        let usable = usable_brokers(&a.image);
+        if replication == 0 || usable.len() < replication as usize {
+            return Err(ControllerError::InvalidReplicationFactor);
+        }
+        if (count - current) as usize > MAX_RECORDS_PER_USER_OP {
+            return Err(ControllerError::ExcessivelyLargeBatch);
+        }
+        let mut records = Vec::with_capacity((count - current) as usize);
+        let start = placement_start(topic_id, usable.len());
+        push_partitions(
+            &mut records,
+            topic_id,
+            &usable,
+            start,
+            current..count,
+            replication,
+        );
         Ok(self.wrote(now_ms, next_offset, records))
     }
 
@@ -772,6 +869,50 @@ fn unfence_records(image: &MetadataImage, broker: i32, epoch: i64) -> Records {
         }
     }
     records
+}
+
+/// Brokers a replica placer may use: unfenced and not shutting down, by id.
+fn usable_brokers(image: &MetadataImage) -> Vec<i32> {
+    image
+        .cluster()
+        .brokers()
+        .filter(|b| !b.fenced && !b.in_controlled_shutdown)
+        .map(|b| b.id)
+        .collect()
+}
+
+/// Where a topic's striping starts among `brokers` usable brokers.
+fn placement_start(topic_id: Uuid, brokers: usize) -> usize {
+    (topic_id.as_u128() % brokers as u128) as usize
+}
+
+/// PartitionRecords for `ids`, striped round-robin from `start`: partition `p` gets
+/// `usable[(start + p + r) % n]` for r in 0..replication (ISR = replicas, leader first).
+fn push_partitions(
+    records: &mut Records,
+    topic_id: Uuid,
+    usable: &[i32],
+    start: usize,
+    ids: std::ops::Range<u32>,
+    replication: u32,
+) {
+    for p in ids {
+        let replicas: Vec<i32> = (0..replication as usize)
+            .map(|r| usable[(start + p as usize + r) % usable.len()])
+            .collect();
+        records.push(MetadataRecord::Partition(PartitionRecord {
+            partition_id: p as i32,
+            topic_id,
+            isr: replicas.clone(),
+            leader: replicas[0],
+            replicas,
+            removing_replicas: Vec::new(),
+            adding_replicas: Vec::new(),
+            leader_recovery_state: 0,
+            leader_epoch: 0,
+            partition_epoch: 0,
+        }));
+    }
 }
 
 /// A topic id from the topic's name and the offset its TopicRecord is written at:

@@ -354,3 +354,140 @@ fn elect_leaders_preferred_per_partition_and_for_all() {
         Err(ControllerError::ElectionNotNeeded)
     );
 }
+
+/// The replicas of every partition of `topic`, by id.
+fn placements(c: &QuorumController, topic: &str) -> Vec<Vec<i32>> {
+    c.image()
+        .unwrap()
+        .topics()
+        .topic_by_name(topic)
+        .unwrap()
+        .partitions()
+        .map(|(_, p)| p.replicas().to_vec())
+        .collect()
+}
+
+/// `ReplicationControlManager.validateTotalNumberOfPartitions` (Kafka 4.x): more than
+/// `MAX_PARTITIONS_PER_BATCH` = 10,000 partitions in one CreateTopics is a
+/// PolicyViolationException, checked before the name. The records of one user operation
+/// go into a `BoundedList` of `MAX_RECORDS_PER_USER_OP` = 10,000, and
+/// `EventHandlerExceptionInfo` turns its overflow into another POLICY_VIOLATION: the
+/// TopicRecord counts, so exactly 10,000 partitions (10,001 records) are refused too.
+#[test]
+fn create_topics_is_capped_at_10000_partitions_and_10000_records() {
+    let (mut c, next) = cluster(3);
+    let refused = c.create_topic(1, "big", 10_001, 3, next);
+    assert_eq!(refused, Err(ControllerError::ExcessivePartitionsPerRequest));
+    let e = refused.unwrap_err();
+    assert_eq!(e.name(), "POLICY_VIOLATION");
+    assert_eq!(
+        e.message().as_deref(),
+        Some("Excessively large number of partitions per request.")
+    );
+    assert_eq!(
+        e.to_string(),
+        "POLICY_VIOLATION (Excessively large number of partitions per request.)"
+    );
+    // Checked first: even an existing name gets the policy violation.
+    let recs = c.create_topic(1, "t", 1, 1, next).unwrap();
+    let next = next + recs.len() as i64;
+    assert_eq!(
+        c.create_topic(1, "t", 10_001, 1, next),
+        Err(ControllerError::ExcessivePartitionsPerRequest)
+    );
+
+    let refused = c.create_topic(1, "big", 10_000, 3, next);
+    assert_eq!(refused, Err(ControllerError::ExcessivelyLargeBatch));
+    assert_eq!(
+        refused.unwrap_err().to_string(),
+        "POLICY_VIOLATION (Unable to perform excessively large batch operation.)"
+    );
+    assert!(c.image().unwrap().topics().topic_by_name("big").is_none());
+
+    let recs = c.create_topic(1, "big", 9_999, 3, next).unwrap();
+    assert_eq!(recs.len(), MAX_RECORDS_PER_USER_OP);
+    assert_eq!(
+        c.image()
+            .unwrap()
+            .topics()
+            .topic_by_name("big")
+            .unwrap()
+            .partition_count(),
+        9_999
+    );
+}
+
+/// `ReplicationControlManager.createPartitions`: the count is the new total; an equal
+/// count is "Topic already has N partition(s).", a lower one "… would not be an
+/// increase." (INVALID_PARTITIONS); an unknown topic UNKNOWN_TOPIC_OR_PARTITION. It has no
+/// partition cap of its own, only the 10,000-record bound of every user operation.
+#[test]
+fn create_partitions_raises_the_count_and_refuses_decreases() {
+    let (mut c, next) = cluster(3);
+    assert_eq!(
+        c.create_partitions(1, "t", 5, next),
+        Err(ControllerError::UnknownTopicOrPartition)
+    );
+    let next = next + c.create_topic(1, "t", 4, 2, next).unwrap().len() as i64;
+    let same = c.create_partitions(1, "t", 4, next).unwrap_err();
+    assert_eq!(
+        same,
+        ControllerError::NotAnIncrease {
+            current: 4,
+            requested: 4
+        }
+    );
+    assert_eq!(
+        same.to_string(),
+        "INVALID_PARTITIONS (Topic already has 4 partition(s).)"
+    );
+    let lower = c.create_partitions(1, "t", 2, next).unwrap_err();
+    assert_eq!(lower.name(), "INVALID_PARTITIONS");
+    assert_eq!(
+        lower.message().as_deref(),
+        Some("The topic currently has 4 partition(s); 2 would not be an increase.")
+    );
+
+    let recs = c.create_partitions(1, "t", 6, next).unwrap();
+    assert_eq!(recs.len(), 2);
+    let ids: Vec<i32> = recs
+        .iter()
+        .map(|r| match r {
+            MetadataRecord::Partition(p) => p.partition_id,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, [4, 5]);
+    let next = next + 2;
+
+    // Exactly 10,000 new partitions is one operation; 10,001 overflow its records.
+    assert_eq!(
+        c.create_partitions(1, "t", 6 + 10_001, next),
+        Err(ControllerError::ExcessivelyLargeBatch)
+    );
+    let recs = c.create_partitions(1, "t", 6 + 10_000, next).unwrap();
+    assert_eq!(recs.len(), 10_000);
+}
+
+/// Growing a topic request by request places every partition where one CreateTopics
+/// (were it allowed) would have: the striping continues.
+#[test]
+fn create_partitions_continues_the_striping() {
+    let (mut whole, next) = cluster(5);
+    whole.create_topic(1, "t", 9, 3, next).unwrap();
+    let (mut grown, next) = cluster(5);
+    let mut at = next;
+    at += grown.create_topic(1, "t", 2, 3, at).unwrap().len() as i64;
+    at += grown.create_partitions(1, "t", 7, at).unwrap().len() as i64;
+    grown.create_partitions(1, "t", 9, at).unwrap();
+    assert_eq!(placements(&grown, "t"), placements(&whole, "t"));
+    let leaders: Vec<i32> = placements(&grown, "t").iter().map(|r| r[0]).collect();
+    let mut distinct = leaders.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        5,
+        "leaders spread over every broker: {leaders:?}"
+    );
+}

@@ -139,6 +139,8 @@ pub enum Condition {
     BrokerState(NodeRef, BrokerState),
     /// `topics <op> <n>` in the active controller's image.
     Topics(Op, i64),
+    /// `partitions <topic> <op> <n>`: the topic's partition count (0 if it does not exist).
+    Partitions(String, Op, i64),
     /// `partition <topic>-<p> leader <id|none>` (`None` = no leader).
     PartitionLeader {
         topic: String,
@@ -229,6 +231,11 @@ pub enum Command {
         partitions: u32,
         replication: u32,
     },
+    /// `create-partitions <name> count=<n>`.
+    CreatePartitions {
+        name: String,
+        count: u32,
+    },
     DeleteTopic(String),
     /// `elect-leaders preferred [<topic>-<p>]`.
     ElectLeaders {
@@ -300,6 +307,9 @@ impl fmt::Display for Condition {
             Condition::Unfenced(n) => write!(f, "unfenced {n}"),
             Condition::BrokerState(n, s) => write!(f, "broker-state {n} {}", s.name()),
             Condition::Topics(op, n) => write!(f, "topics {} {n}", op.symbol()),
+            Condition::Partitions(topic, op, n) => {
+                write!(f, "partitions {topic} {} {n}", op.symbol())
+            }
             Condition::PartitionLeader {
                 topic,
                 partition,
@@ -441,6 +451,9 @@ impl fmt::Display for Command {
                 f,
                 "create-topic {name} partitions={partitions} replication={replication}"
             ),
+            Command::CreatePartitions { name, count } => {
+                write!(f, "create-partitions {name} count={count}")
+            }
             Command::DeleteTopic(name) => write!(f, "delete-topic {name}"),
             Command::ElectLeaders { partition } => match partition {
                 Some((topic, p)) => write!(f, "elect-leaders preferred {topic}-{p}"),

@@ -181,6 +181,7 @@ pub fn validate_intervention(spec: &ClusterSpec, i: &Intervention) -> Result<(),
             node(*n)
         }
         Intervention::CreateTopic { .. }
+        | Intervention::CreatePartitions { .. }
         | Intervention::DeleteTopic(_)
         | Intervention::ElectLeaders { .. }
         | Intervention::SetTopicConfig { .. } => Ok(()),
@@ -333,6 +334,10 @@ pub fn intervention_command(i: &Intervention) -> Command {
             name: name.clone(),
             partitions: *partitions,
             replication: *replication,
+        },
+        Intervention::CreatePartitions { name, count } => Command::CreatePartitions {
+            name: name.clone(),
+            count: *count,
         },
         Intervention::DeleteTopic(name) => Command::DeleteTopic(name.clone()),
         Intervention::ElectLeaders { partition } => Command::ElectLeaders {

@@ -30,7 +30,8 @@
 //! | `partition <nodes> \| <nodes> [\| ...]` | groups that only talk within themselves (`1,2 \| 3,4,5`); unlisted nodes join the last group |
 //! | `cut <a> -> <b>` / `cut <a> <-> <b>` / `heal` | one-way or two-way link cut; `heal` removes every partition, cut and isolation |
 //! | `append <n>` | the leader appends n counter test records (dropped, and traced, if there is no leader); the metadata loader skips them |
-//! | `create-topic <name> partitions=<n> replication=<r>` | CreateTopics at the active controller: TopicRecord + PartitionRecords (round-robin over unfenced brokers, ISR = replicas, leader = first); refused (and traced) without an active controller or enough unfenced brokers |
+//! | `create-topic <name> partitions=<n> replication=<r>` | CreateTopics at the active controller: TopicRecord + PartitionRecords (round-robin over unfenced brokers, ISR = replicas, leader = first); refused (and traced) without an active controller or enough unfenced brokers. Kafka caps one request at 10,000 records, so above 9,999 partitions it acts as an admin tool (`World`'s `admin` module): one CreateTopics of 9,999, then CreatePartitions of up to 10,000 more each, each sent once the previous one committed; `run until partitions <name> == <n>` waits for all of them |
+//! | `create-partitions <name> count=<n>` | CreatePartitions: raise the topic's partition count to n (at most 10,000 more; the striping continues); a count not above the current one is INVALID_PARTITIONS |
 //! | `delete-topic <name>` / `set-config topic:<name> <key>=<value>` | a RemoveTopicRecord / a ConfigRecord |
 //! | `elect-leaders preferred [<topic>-<p>]` | ElectLeaders (PREFERRED, as `kafka-leader-election.sh --election-type preferred`) for one partition or all: each imbalanced partition whose preferred replica is in the ISR, unfenced and not shutting down gets it back as leader; ELECTION_NOT_NEEDED / PREFERRED_LEADER_NOT_AVAILABLE are refusals in the trace |
 //! | `register <node>` / `controlled-shutdown <node>` | the broker registers again now / asks to shut down (WantShutDown) and stops once the controller says it may |
@@ -47,6 +48,7 @@
 //! `leo <node> <op> <n>`, `elections <op> <n>` (leaders elected so far), `converged`
 //! (every live node has the leader's high watermark and the same committed data),
 //! `no-violations`; metadata: `fenced <node>` / `unfenced <node>`, `topics <op> <n>`,
+//! `partitions <topic> <op> <n>` (0 while the topic does not exist),
 //! `partition <topic>-<p> leader <node|none>`, `partition <topic>-<p> leader != <node>`,
 //! `isr <topic>-<p> == <id>,<id>…` (as sets) — all read the majority leader's committed
 //! image — `broker-state <node> <STATE>` (NOT_RUNNING, STARTING, RECOVERY, RUNNING,

@@ -29,7 +29,7 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-const COMMANDS: &str = "cluster, set, net, run, at, crash, shutdown, restart, wipe, isolate, partition, cut, heal, append, snapshot, relax, expect, create-topic, delete-topic, set-config, register, controlled-shutdown, server-properties or format";
+const COMMANDS: &str = "cluster, set, net, run, at, crash, shutdown, restart, wipe, isolate, partition, cut, heal, append, snapshot, relax, expect, create-topic, create-partitions, delete-topic, set-config, register, controlled-shutdown, server-properties or format";
 const CONDITIONS: &str =
     "a condition (leader, no-leader, epoch, state, hw, leo, elections, converged, no-violations, fenced, unfenced, broker-state, topics, partition, isr or metadata-lag)";
 
@@ -290,6 +290,11 @@ impl Parser {
             Some("topics") => {
                 let (op, n) = self.op_number(c)?;
                 Condition::Topics(op, n)
+            }
+            Some("partitions") => {
+                let topic = self.next(c, "a topic name")?.text.to_string();
+                let (op, n) = self.op_number(c)?;
+                Condition::Partitions(topic, op, n)
             }
             Some("metadata-lag") => {
                 let node = self.node_ref(c)?;
@@ -697,6 +702,22 @@ impl Parser {
                     partitions,
                     replication,
                 }
+            }
+            "create-partitions" => {
+                let name = self.next(c, "a topic name")?.text.to_string();
+                let tok = c.bump();
+                let Some(tok) = tok else {
+                    return Err(self.expected(None, "count=<n>"));
+                };
+                let (k, v) = self.key_value(tok, "count=<n>")?;
+                if k != "count" {
+                    return Err(self.expected(Some(tok), "count=<n>"));
+                }
+                let count: u32 = self.number(v, "a positive number")?;
+                if count == 0 || count > 2_000_000 {
+                    return Err(self.expected(Some(v), "a number from 1 to 2000000"));
+                }
+                Command::CreatePartitions { name, count }
             }
             "delete-topic" => Command::DeleteTopic(self.next(c, "a topic name")?.text.to_string()),
             "elect-leaders" => {

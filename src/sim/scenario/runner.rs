@@ -330,6 +330,12 @@ pub fn evaluate(
             let count = view_image(world).map_or(0, |i| i.topics().topic_count() as i64);
             cmp("topics".into(), *op, count, *n)
         }
+        Condition::Partitions(topic, op, n) => {
+            let count = view_image(world)
+                .and_then(|i| i.topics().topic_by_name(topic))
+                .map_or(0, |t| t.partition_count() as i64);
+            cmp(format!("partitions {topic}"), *op, count, *n)
+        }
         Condition::PartitionLeader {
             topic,
             partition,
@@ -687,6 +693,12 @@ impl Runner {
             Command::ElectLeaders { partition } => self.intervene(Intervention::ElectLeaders {
                 partition: partition.clone(),
             })?,
+            Command::CreatePartitions { name, count } => {
+                self.intervene(Intervention::CreatePartitions {
+                    name: name.clone(),
+                    count: *count,
+                })?
+            }
             Command::DeleteTopic(name) => {
                 self.intervene(Intervention::DeleteTopic(name.clone()))?
             }
