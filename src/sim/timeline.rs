@@ -181,15 +181,27 @@ impl Timeline {
     pub fn seek(&self, t_ms: u64) -> World {
         let b = &self.branches[self.current];
         let t_ms = t_ms.min(b.head.now_ms());
-        let i = b
-            .checkpoints
-            .partition_point(|c| c.world.now_ms() <= t_ms)
-            .saturating_sub(1);
-        let cp = &b.checkpoints[i];
+        let cp = self.checkpoint_at_or_before(t_ms);
         let mut world = (*cp.world).clone();
         replay_interventions(&mut world, &b.run.interventions[cp.applied..], t_ms);
         world.run_until(t_ms);
         world
+    }
+
+    /// A copy of the current branch's nearest checkpoint at or before `t_ms`: where a
+    /// seek starts replaying (a caller that replays in slices continues from it with the
+    /// branch's recorded interventions).
+    pub fn checkpoint_before(&self, t_ms: u64) -> World {
+        (*self.checkpoint_at_or_before(t_ms).world).clone()
+    }
+
+    fn checkpoint_at_or_before(&self, t_ms: u64) -> &Checkpoint {
+        let b = &self.branches[self.current];
+        let i = b
+            .checkpoints
+            .partition_point(|c| c.world.now_ms() <= t_ms)
+            .saturating_sub(1);
+        &b.checkpoints[i]
     }
 
     /// Re-apply a recorded intervention at its exact position `(at_ms, steps)`, at or

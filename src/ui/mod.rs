@@ -149,6 +149,10 @@ pub fn app() -> Html {
                 }
                 m
             };
+            let mut m = m;
+            if cfg!(target_arch = "wasm32") {
+                m.set_clock(performance_now);
+            }
             ModelHandle(Rc::new(RefCell::new(m)))
         })
     };
@@ -216,6 +220,9 @@ pub fn app() -> Html {
             </header>
             <main class="stage">
                 <ClusterView model={model.clone()} dispatch={dispatch.clone()} on_tick={refresh} bench={options.bench} />
+                if let Some(job) = &p.job {
+                    <LongJob job={job.clone()} />
+                }
                 <Legend />
                 if let Some(menu) = &p.menu {
                     <node_menu::NodeMenu view={menu.clone()} dispatch={dispatch.clone()} />
@@ -234,6 +241,31 @@ pub fn app() -> Html {
             }
         </div>
     }
+}
+
+/// A long job's progress bar: its label names the `<progress>` (screen readers read
+/// both), and the region announces changes politely.
+#[derive(Properties, PartialEq)]
+struct LongJobProps {
+    job: view_model::JobView,
+}
+
+#[function_component(LongJob)]
+fn long_job(props: &LongJobProps) -> Html {
+    let j = &props.job;
+    html! {
+        <div class="long-job" role="status" aria-live="polite">
+            <label for="long-job-progress">{ j.label.clone() }</label>
+            <progress id="long-job-progress" max={j.total.to_string()} value={j.done.to_string()}></progress>
+        </div>
+    }
+}
+
+/// The wall clock frames budget their work with (`performance.now()`).
+fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// The colour key: role letters and message colours.

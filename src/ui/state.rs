@@ -7,6 +7,13 @@
 //! the past forks a branch (the timeline does that); the old branch stays selectable.
 //!
 //! It never decides anything about the protocol: what it shows is read from the world.
+//!
+//! Long jobs never block a frame: a frame advances the world in [`FRAME_SLICE_MS`]
+//! slices and stops early (the view lags, then catches up) once a slice sent an admin
+//! request (a large `create-topic` is a string of 10,000-partition requests, see
+//! `crate::sim::world::admin`) or the frame's wall-clock budget is spent. A seek whose
+//! replay does not finish at once (the same bounds) goes on in the following frames,
+//! with its progress shown, instead of blocking in one call.
 
 use crate::kraft::NodeId;
 use crate::sim::trace::{FaultKind, MsgInfo};
@@ -20,6 +27,12 @@ pub use load::MAX_FILE_BYTES;
 /// Simulated milliseconds the model may advance in one frame (keeps a frame bounded
 /// even at 100x on a large cluster; the view time then lags and catches up).
 pub const MAX_SIM_MS_PER_FRAME: f64 = 2_000.0;
+/// Simulated milliseconds per slice of a frame's (or a seek's) advance: the frame checks
+/// its bounds between slices.
+pub const FRAME_SLICE_MS: u64 = 50;
+/// Wall-clock milliseconds of simulation work a frame may do (with a clock, see
+/// [`Model::set_clock`]); one slice may overrun it.
+pub const FRAME_BUDGET_MS: f64 = 12.0;
 /// Events kept per branch for the narration and the scrubber's markers.
 pub const MAX_KEPT_EVENTS: usize = 20_000;
 pub const MIN_SPEED: f64 = 0.01;
@@ -85,8 +98,20 @@ pub enum MarkerKind {
     Violation,
 }
 
+/// A seek replaying in slices across frames.
+struct SeekJob {
+    world: World,
+    from_ms: u64,
+    to_ms: u64,
+}
+
 pub struct Model {
     timeline: Timeline,
+    /// A seek still replaying (its world becomes `past` when it reaches the target).
+    seeking: Option<SeekJob>,
+    /// The page's wall clock in ms (`performance.now`), for the frame budget; natively
+    /// none, and only the deterministic bounds apply.
+    clock: Option<fn() -> f64>,
     /// Per branch: notable events in time order (a fork copies its parent's prefix).
     kept: Vec<Vec<TraceEvent>>,
     /// A copy of the world at the view time, when looking at the past.
@@ -118,6 +143,8 @@ impl Model {
         Self {
             timeline,
             kept: vec![Vec::new()],
+            seeking: None,
+            clock: None,
             past: None,
             view_ms: 0.0,
             playing: true,
@@ -140,6 +167,18 @@ impl Model {
 
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// Give frames a wall clock (ms) to budget their work with.
+    pub fn set_clock(&mut self, clock: fn() -> f64) {
+        self.clock = Some(clock);
+    }
+
+    /// A seek in progress: (replay started at, replayed to, target), simulated ms.
+    pub fn seek_progress(&self) -> Option<(u64, u64, u64)> {
+        self.seeking
+            .as_ref()
+            .map(|j| (j.from_ms, j.world.now_ms().min(j.to_ms), j.to_ms))
     }
 
     /// The world at the view time.
@@ -175,6 +214,22 @@ impl Model {
         if !matches!(action, Action::Frame { .. }) {
             self.revision += 1;
         }
+        // Anything that moves the view or acts on the world ends an unfinished seek
+        // (the view stays where it was until a seek completes).
+        if matches!(
+            action,
+            Action::Step
+                | Action::Nudge(_)
+                | Action::Seek(_)
+                | Action::SkipToInteresting
+                | Action::Intervene(_)
+                | Action::SwitchBranch(_)
+                | Action::OpenLink(_)
+                | Action::ImportScenario { .. }
+                | Action::ImportTrace { .. }
+        ) {
+            self.seeking = None;
+        }
         match action {
             Action::Play => self.playing = true,
             Action::Pause => self.playing = false,
@@ -192,7 +247,7 @@ impl Model {
                 if delta_ms > 0 && !self.playing && t > self.head_ms() {
                     self.advance_to(t);
                 } else {
-                    self.seek(t);
+                    self.start_seek(t);
                 }
             }
             Action::SetSpeed(s) => {
@@ -200,7 +255,7 @@ impl Model {
                     self.speed = s.clamp(MIN_SPEED, MAX_SPEED);
                 }
             }
-            Action::Seek(t) => self.seek(t),
+            Action::Seek(t) => self.start_seek(t),
             Action::SkipToInteresting => self.skip_to_interesting(),
             Action::Select(sel) => {
                 self.menu = None;
@@ -246,12 +301,19 @@ impl Model {
             Action::ImportTrace { name, text } => self.import_trace(&name, &text),
             Action::DismissLoadError => self.load_error = None,
             Action::Frame { wall_ms } => {
-                if self.playing && wall_ms.is_finite() && wall_ms > 0.0 {
+                let deadline = self.clock.map(|now| now() + FRAME_BUDGET_MS);
+                if self.seeking.is_some() {
+                    self.continue_seek(deadline);
+                } else if self.playing && wall_ms.is_finite() && wall_ms > 0.0 {
                     // A backgrounded tab comes back with a huge gap: never jump by it.
                     let dt = (wall_ms.min(250.0) * self.speed).min(MAX_SIM_MS_PER_FRAME);
                     let target = self.view_ms + dt;
-                    self.advance_to(target.floor() as u64);
-                    self.view_ms = target.max(self.world().now_ms() as f64);
+                    let reached = self.advance_bounded(target.floor() as u64, deadline);
+                    self.view_ms = if reached {
+                        target.max(self.world().now_ms() as f64)
+                    } else {
+                        self.world().now_ms() as f64
+                    };
                 }
             }
         }
@@ -275,6 +337,81 @@ impl Model {
             self.drain_head_events();
         }
         self.view_ms = self.head_ms() as f64;
+    }
+
+    /// Whether the frame's wall-clock budget is spent.
+    fn over_budget(&self, deadline: Option<f64>) -> bool {
+        match (self.clock, deadline) {
+            (Some(now), Some(d)) => now() >= d,
+            _ => false,
+        }
+    }
+
+    /// [`Self::advance_to`] in slices of [`FRAME_SLICE_MS`], stopping before `t` once a
+    /// slice sent an admin request or the budget is spent. True when `t` was reached.
+    fn advance_bounded(&mut self, t: u64, deadline: Option<f64>) -> bool {
+        let requests = |m: &Self| m.world().admin_progress().map(|p| p.requests);
+        let before = requests(self);
+        loop {
+            let now = self.world().now_ms();
+            if now >= t {
+                return true;
+            }
+            self.advance_to((now + FRAME_SLICE_MS).min(t));
+            if self.world().now_ms() >= t {
+                return true;
+            }
+            if requests(self) != before || self.over_budget(deadline) {
+                return false;
+            }
+        }
+    }
+
+    /// A seek from the UI: at once when its replay finishes within the bounds a frame
+    /// has, else it goes on in the following frames ([`Self::seek_progress`]).
+    fn start_seek(&mut self, t: u64) {
+        if t >= self.head_ms() {
+            self.seek(t);
+            return;
+        }
+        let world = self.timeline.checkpoint_before(t);
+        self.seeking = Some(SeekJob {
+            from_ms: world.now_ms(),
+            world,
+            to_ms: t,
+        });
+        let deadline = self.clock.map(|now| now() + FRAME_BUDGET_MS);
+        self.continue_seek(deadline);
+    }
+
+    /// Replay the seek's world in slices until it reaches its target (then it is the
+    /// view) or a bound stops this frame's share.
+    fn continue_seek(&mut self, deadline: Option<f64>) {
+        let Some(mut job) = self.seeking.take() else {
+            return;
+        };
+        let requests = job.world.admin_progress().map(|p| p.requests);
+        loop {
+            let now = job.world.now_ms();
+            if now >= job.to_ms {
+                self.view_ms = job.world.now_ms() as f64;
+                self.past = Some(job.world);
+                return;
+            }
+            let run = self.timeline.run();
+            replay_into(
+                &mut job.world,
+                &run.interventions,
+                (now + FRAME_SLICE_MS).min(job.to_ms),
+            );
+            if job.world.now_ms() < job.to_ms
+                && (job.world.admin_progress().map(|p| p.requests) != requests
+                    || self.over_budget(deadline))
+            {
+                self.seeking = Some(job);
+                return;
+            }
+        }
     }
 
     fn drain_head_events(&mut self) {
@@ -573,6 +710,107 @@ mod tests {
         assert!(!m.playing);
         let t = m.world().now_ms();
         assert!(m.markers().iter().any(|(at, _)| *at == t), "stopped at {t}");
+    }
+
+    /// Plays until brokers are unfenced, then asks for a topic too large for one request.
+    fn creating_a_large_topic(partitions: u32) -> Model {
+        let mut m = Model::new(Model::default_spec(3));
+        m.reduce(Action::SetSpeed(100.0));
+        play_for(&mut m, 200.0);
+        m.reduce(Action::Intervene(Intervention::CreateTopic {
+            name: "big".into(),
+            partitions,
+            replication: 2,
+        }));
+        assert_eq!(m.admin_error, None);
+        m
+    }
+
+    fn partitions(m: &Model, topic: &str) -> usize {
+        m.world()
+            .process(m.world().active_controller().unwrap())
+            .unwrap()
+            .image()
+            .topics()
+            .topic_by_name(topic)
+            .map_or(0, |t| t.partition_count())
+    }
+
+    /// A large create-topic is 10,000-partition requests; the progress comes from the
+    /// world, and each frame sends at most one request (so its work stays bounded) even
+    /// at 100x, where a frame would otherwise cover 1.6 s of simulated time.
+    #[test]
+    fn a_large_topic_shows_progress_and_each_frame_sends_at_most_one_request() {
+        let mut m = creating_a_large_topic(45_000);
+        let first = super::super::view_model::JobView::build(&m).expect("a job");
+        assert_eq!(first.total, 45_000);
+        assert_eq!(first.label, "Creating topic big: 0 / 45,000 partitions");
+        let mut seen = vec![first.done];
+        let mut requests = m.world().admin_progress().unwrap().requests;
+        assert_eq!(requests, 1);
+        let mut frames = 0;
+        while let Some(p) = m.world().admin_progress() {
+            assert!(
+                p.requests <= requests + 1,
+                "{} after {requests}",
+                p.requests
+            );
+            requests = p.requests;
+            seen.push(p.done as u64);
+            m.reduce(Action::Frame { wall_ms: 16.0 });
+            frames += 1;
+            assert!(frames < 500, "the creation never ended");
+        }
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert!(
+            seen.contains(&9_999),
+            "the first request commits 9,999: {seen:?}"
+        );
+        assert!(
+            frames >= 5,
+            "one request per frame at most: {frames} frames"
+        );
+        assert_eq!(partitions(&m, "big"), 45_000);
+        assert_eq!(super::super::view_model::JobView::build(&m), None);
+    }
+
+    /// A seek whose replay sends admin requests goes on over frames, with its progress.
+    #[test]
+    fn a_far_seek_replays_in_slices_with_progress() {
+        let mut m = creating_a_large_topic(45_000);
+        let started = m.world().now_ms();
+        while m.world().admin_progress().is_some() {
+            m.reduce(Action::Frame { wall_ms: 16.0 });
+        }
+        play_for(&mut m, 100.0);
+        let head = m.head_ms();
+        let t = started + 120;
+        m.reduce(Action::Seek(t));
+        let (from, now, to) = m.seek_progress().expect("a sliced seek");
+        assert!(from <= started && now < to && to == t, "{from} {now} {to}");
+        let job = super::super::view_model::JobView::build(&m).unwrap();
+        assert!(job.label.starts_with("Seeking to "), "{}", job.label);
+        assert!(m.is_live(), "the view stays until the seek completes");
+        let mut frames = 0;
+        while m.seek_progress().is_some() {
+            m.reduce(Action::Frame { wall_ms: 16.0 });
+            frames += 1;
+            assert!(frames < 100);
+        }
+        assert!(frames >= 1);
+        assert!(!m.is_live());
+        assert_eq!(m.world().now_ms(), t);
+        // The same world as one blocking seek gives.
+        assert_eq!(
+            m.world().trace_hash(),
+            m.timeline().seek(t).trace_hash(),
+            "sliced and blocking seeks agree"
+        );
+        assert_eq!(m.head_ms(), head);
+        // A short seek is instant.
+        m.reduce(Action::Seek(1));
+        assert!(m.seek_progress().is_none());
+        assert_eq!(m.world().now_ms(), 1);
     }
 
     #[test]

@@ -52,6 +52,62 @@ pub struct PanelData {
     pub menu: Option<NodeMenuView>,
     pub client: Rc<ClientData>,
     pub messages: Rc<MessageList>,
+    /// A long job in progress (a seek replaying, a topic created request by request).
+    pub job: Option<JobView>,
+}
+
+/// A long job's progress, read from the model and the simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobView {
+    /// What it is and how far it got, in words ("Creating topic big: 130,000 /
+    /// 2,000,000 partitions").
+    pub label: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl JobView {
+    /// A seek in progress, else the world's multi-request topic creation.
+    pub fn build(m: &Model) -> Option<JobView> {
+        if let Some((from, now, to)) = m.seek_progress() {
+            let total = to.saturating_sub(from).max(1);
+            let done = now.saturating_sub(from);
+            return Some(JobView {
+                label: format!(
+                    "Seeking to {}: replaying from the checkpoint at {} ({}%)",
+                    format_ms(to),
+                    format_ms(from),
+                    done * 100 / total
+                ),
+                done,
+                total,
+            });
+        }
+        let p = m.world().admin_progress()?;
+        Some(JobView {
+            label: format!(
+                "Creating topic {}: {} / {} partitions",
+                p.topic,
+                thousands(p.done as u64),
+                thousands(p.target as u64)
+            ),
+            done: p.done as u64,
+            total: p.target as u64,
+        })
+    }
+}
+
+/// `2000000` as `2,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -224,6 +280,7 @@ impl PanelData {
             menu: m.menu.and_then(|a| NodeMenuView::build(w, a)),
             client: Rc::new(ClientData::build(w, m.admin_error.clone())),
             messages: Rc::new(messages),
+            job: JobView::build(m),
         }
     }
 
