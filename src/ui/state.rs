@@ -29,7 +29,7 @@ pub use load::MAX_FILE_BYTES;
 pub const MAX_SIM_MS_PER_FRAME: f64 = 2_000.0;
 /// Simulated milliseconds per slice of a frame's (or a seek's) advance: the frame checks
 /// its bounds between slices.
-pub const FRAME_SLICE_MS: u64 = 50;
+pub const FRAME_SLICE_MS: u64 = 5;
 /// Wall-clock milliseconds of simulation work a frame may do (with a clock, see
 /// [`Model::set_clock`]); one slice may overrun it.
 pub const FRAME_BUDGET_MS: f64 = 12.0;
@@ -350,7 +350,7 @@ impl Model {
     /// [`Self::advance_to`] in slices of [`FRAME_SLICE_MS`], stopping before `t` once a
     /// slice sent an admin request or the budget is spent. True when `t` was reached.
     fn advance_bounded(&mut self, t: u64, deadline: Option<f64>) -> bool {
-        let requests = |m: &Self| m.world().admin_progress().map(|p| p.requests);
+        let requests = |m: &Self| m.world().admin_requests();
         let before = requests(self);
         loop {
             let now = self.world().now_ms();
@@ -390,7 +390,7 @@ impl Model {
         let Some(mut job) = self.seeking.take() else {
             return;
         };
-        let requests = job.world.admin_progress().map(|p| p.requests);
+        let requests = job.world.admin_requests();
         loop {
             let now = job.world.now_ms();
             if now >= job.to_ms {
@@ -405,8 +405,7 @@ impl Model {
                 (now + FRAME_SLICE_MS).min(job.to_ms),
             );
             if job.world.now_ms() < job.to_ms
-                && (job.world.admin_progress().map(|p| p.requests) != requests
-                    || self.over_budget(deadline))
+                && (job.world.admin_requests() != requests || self.over_budget(deadline))
             {
                 self.seeking = Some(job);
                 return;

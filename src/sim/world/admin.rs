@@ -77,6 +77,11 @@ impl World {
         })
     }
 
+    /// Requests the creation in progress has sent (cheap: for a per-slice check).
+    pub fn admin_requests(&self) -> Option<u32> {
+        self.admin_job.as_deref().map(|j| j.requests)
+    }
+
     /// `create-topic`: one CreateTopics when it fits in one request, else the job.
     pub(super) fn create_topic_tool(&mut self, name: &str, partitions: u32, replication: u32) {
         if partitions <= FIRST_REQUEST_PARTITIONS {
