@@ -5,10 +5,11 @@
 // 2,000,000-partition figure); the default keeps CI time sane.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { URL_UNDER_TEST, launch, waitForLeader, screenshot, recordMetrics } from "./lib.mjs";
+import { URL_UNDER_TEST, launch, waitForLeader, screenshot, recordMetrics, status } from "./lib.mjs";
 
 const PARTITIONS = Number(process.env.E2E_PARTITIONS ?? 200000);
 let b, page;
+let createdAtMs;
 
 before(async () => {
   b = await launch();
@@ -44,8 +45,14 @@ test(`a ${PARTITIONS}-partition topic is created request by request with progres
   await page.locator("#topic-name").fill("big");
   await page.locator("#topic-partitions").fill(String(PARTITIONS));
   await page.locator("#topic-replication").fill("2");
+  // Paused, the status line holds still: the creation starts exactly at its time.
+  await page.locator("#play").click();
+  await page.waitForFunction(() => document.querySelector("#play").textContent.includes("Play"));
+  await page.waitForTimeout(300);
+  createdAtMs = (await status(page)).timeMs;
   const started = Date.now();
   await page.locator("#create-topic-submit").click();
+  await page.locator("#play").click();
 
   const bar = page.getByRole("progressbar", { name: /^Creating topic big: / });
   await bar.waitFor({ timeout: 10000 });
@@ -83,4 +90,25 @@ test(`a ${PARTITIONS}-partition topic is created request by request with progres
   assert.ok(gaps.count > 10, `frames kept coming: ${gaps.count}`);
   // Generous: a frozen page would show one gap as long as the whole creation.
   assert.ok(gaps.max < 2000, `longest frame gap ${gaps.max} ms`);
+});
+
+test("a far seek into the creation replays over frames with its progress", async () => {
+  await page.locator("#play").click(); // pause
+  // Into the middle of the creation: the replay from the checkpoint sends its requests
+  // again, so it runs over frames instead of blocking one.
+  // (200,000 partitions take about 850 ms of simulated time.)
+  const target = createdAtMs + 400;
+  await page.locator("#scrubber").evaluate((el, t) => {
+    el.value = String(t);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, target);
+  const bar = page.getByRole("progressbar", { name: /^Seeking to / });
+  await bar.waitFor({ timeout: 10000 });
+  await screenshot(page, "22-long-seek-progress.png");
+  await bar.waitFor({ state: "detached", timeout: 120000 });
+  await page.waitForFunction((t) => document.querySelector("#status").dataset.timeMs === String(t), target);
+  const s = await status(page);
+  assert.equal(s.live, false);
+  // The world there is mid-creation: its own progress shows.
+  await page.getByRole("progressbar", { name: /^Creating topic big: / }).waitFor({ timeout: 5000 });
 });
