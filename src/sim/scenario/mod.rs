@@ -65,6 +65,7 @@
 pub mod ast;
 pub mod export;
 pub mod parse;
+pub mod probability;
 pub mod runner;
 
 pub use ast::{
