@@ -5,12 +5,14 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-// Issue 6 asks for <= 400 KB. With sharing, import/export, cluster setup and the metadata
-// panel linked in, the page measures about 438 KB (scenario parser/runner/export, the link
-// codec and the server.properties validator are most of the growth), so that target is
-// NOT met yet and is tracked as open. This budget is the guard against further growth
-// until the page is split (a lazily loaded second module for those tools) or trimmed.
-const BUDGET_BYTES = 450 * 1000;
+// Issue 6's budget: 400 KB. The page fits by keeping out what the browser already
+// has or the page does not need: libm (src/ui/math.rs calls Math), Unicode case
+// tables (ASCII case for our own text), float parsing and printing
+// (src/sim/scenario/probability.rs, ui::math::Fixed), and per-type sort routines
+// (B-trees are built with `extend`, not `collect`). Issue 2's older 250 KB figure was
+// set for the empty shell and is not met: the simulator, metadata layer and tools
+// alone are more than that.
+const BUDGET_BYTES = 400 * 1000;
 
 test(`gzipped wasm + JS glue <= ${BUDGET_BYTES / 1000} KB`, () => {
   const files = readdirSync("dist").filter((f) => /^kraftscope-web-.*\.(wasm|js)$/.test(f));

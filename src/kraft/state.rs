@@ -64,9 +64,11 @@ pub struct EpochElection {
 
 impl EpochElection {
     pub fn new(voters: &[NodeId]) -> Self {
-        Self {
-            votes: voters.iter().map(|&v| (v, VoteState::Unrecorded)).collect(),
-        }
+        // `extend`, not `collect`: collecting into a B-tree sorts first, and each sorted
+        // key type adds a whole sort routine to the page.
+        let mut votes = BTreeMap::new();
+        votes.extend(voters.iter().map(|&v| (v, VoteState::Unrecorded)));
+        Self { votes }
     }
 
     /// Record an answer; returns whether it changed the tally.

@@ -584,7 +584,9 @@ impl ServerConfig {
 
     /// The ids in `controller.quorum.voters`.
     pub fn voter_ids(&self) -> BTreeSet<NodeId> {
-        self.controller_quorum_voters.iter().map(|v| v.id).collect()
+        let mut ids = BTreeSet::new();
+        ids.extend(self.controller_quorum_voters.iter().map(|v| v.id));
+        ids
     }
 
     /// Whether this node is one of the static voters.
@@ -611,7 +613,8 @@ impl ServerConfig {
     /// Every directory `kafka-storage.sh format` writes: `log.dirs` plus the metadata log
     /// directory, sorted (`StorageTool.configToLogDirectories` uses a `TreeSet`).
     pub fn storage_directories(&self) -> BTreeSet<String> {
-        let mut dirs: BTreeSet<String> = self.log_dirs.iter().cloned().collect();
+        let mut dirs = BTreeSet::new();
+        dirs.extend(self.log_dirs.iter().cloned());
         dirs.insert(self.metadata_log_dir().to_string());
         dirs
     }
@@ -691,10 +694,14 @@ pub(crate) fn effective_security_protocol_map<'a>(
     if let Some(map) = explicit {
         return map.clone();
     }
-    let mut map: BTreeMap<String, SecurityProtocol> = SecurityProtocol::ALL
-        .into_iter()
-        .map(|p| (p.name().to_string(), p))
-        .collect();
+    // `extend`, not `collect`: collecting into a B-tree sorts first, and each sorted
+    // key type adds a whole sort routine to the page.
+    let mut map = BTreeMap::new();
+    map.extend(
+        SecurityProtocol::ALL
+            .into_iter()
+            .map(|p| (p.name().to_string(), p)),
+    );
     let uses_ssl_or_sasl = controller_listener_names
         .iter()
         .any(|name| SecurityProtocol::is_ssl_or_sasl_name(name))

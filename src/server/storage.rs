@@ -501,11 +501,8 @@ pub fn format(
 
     // Decide every directory's contents before writing any, so an error leaves the disk as
     // it was.
-    let mut used_ids: BTreeSet<Uuid> = ensemble
-        .props
-        .values()
-        .filter_map(|m| m.directory_id)
-        .collect();
+    let mut used_ids = BTreeSet::new();
+    used_ids.extend(ensemble.props.values().filter_map(|m| m.directory_id));
     let mut writes: Vec<(String, LogDir)> = Vec::new();
     for dir in &ensemble.empty {
         let voter_dir_id = initial_voters
@@ -654,7 +651,8 @@ pub fn check_startup(
     storage: &Storage,
     cluster_id: Option<&str>,
 ) -> Result<MetaProperties, StartupError> {
-    let mut directories: BTreeSet<String> = config.log_dirs.iter().cloned().collect();
+    let mut directories = BTreeSet::new();
+    directories.extend(config.log_dirs.iter().cloned());
     let metadata_dir = config.metadata_log_dir().to_string();
     directories.insert(metadata_dir.clone());
     let ensemble = load_ensemble(storage, &directories);

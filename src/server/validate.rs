@@ -312,13 +312,16 @@ impl<'a> Validator<'a> {
         let advertised_listeners =
             self.resolve_listeners(ADVERTISED_LISTENERS, raw_advertised, &effective_map, false);
 
-        let other_properties: BTreeMap<String, String> = self
-            .props
-            .entries()
-            .iter()
-            .filter(|p| !MODELLED_KEYS.contains(&p.key.as_str()))
-            .map(|p| (p.key.clone(), p.value.clone()))
-            .collect();
+        // `extend`, not `collect`: collecting into a B-tree sorts first, and each sorted
+        // key type adds a whole sort routine to the page.
+        let mut other_properties = BTreeMap::new();
+        other_properties.extend(
+            self.props
+                .entries()
+                .iter()
+                .filter(|p| !MODELLED_KEYS.contains(&p.key.as_str()))
+                .map(|p| (p.key.clone(), p.value.clone())),
+        );
 
         let draft = ServerConfig {
             process_roles: process_roles.unwrap_or(ProcessRoles::Broker),
@@ -445,7 +448,8 @@ impl<'a> Validator<'a> {
                 return None;
             }
         }
-        let distinct: BTreeSet<&str> = roles.iter().map(String::as_str).collect();
+        let mut distinct = BTreeSet::new();
+        distinct.extend(roles.iter().map(String::as_str));
         if distinct.len() != roles.len() {
             self.fail(
                 PROCESS_ROLES,
@@ -719,7 +723,8 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        let names: BTreeSet<&str> = endpoints.iter().map(|e| e.listener_name.as_str()).collect();
+        let mut names = BTreeSet::new();
+        names.extend(endpoints.iter().map(|e| e.listener_name.as_str()));
         if names.len() != endpoints.len() {
             let message = wrap(format!(
                 "Each listener must have a different name, listeners: {}",
@@ -1071,11 +1076,8 @@ impl<'a> Validator<'a> {
                 format!("{CONTROLLER_LISTENER_NAMES} must contain at least one value appearing in the '{LISTENERS}' configuration when running the KRaft controller role"),
             );
         }
-        let listener_names: BTreeSet<&str> = c
-            .listeners
-            .iter()
-            .map(|l| l.listener_name.as_str())
-            .collect();
+        let mut listener_names = BTreeSet::new();
+        listener_names.extend(c.listeners.iter().map(|l| l.listener_name.as_str()));
         if !c
             .controller_listener_names
             .iter()
@@ -1090,11 +1092,12 @@ impl<'a> Validator<'a> {
 
     /// The listener rules for every node with the broker role.
     fn broker_listener_rules(&mut self, c: &ServerConfig) {
-        let advertised: BTreeSet<&str> = c
-            .effective_advertised_broker_listeners()
-            .into_iter()
-            .map(|l| l.listener_name.as_str())
-            .collect();
+        let mut advertised = BTreeSet::new();
+        advertised.extend(
+            c.effective_advertised_broker_listeners()
+                .into_iter()
+                .map(|l| l.listener_name.as_str()),
+        );
         if advertised.is_empty() {
             self.error(
                 &[ADVERTISED_LISTENERS, LISTENERS],
@@ -1125,11 +1128,8 @@ impl<'a> Validator<'a> {
                 format!("{INTER_BROKER_LISTENER_NAME} must be a listener name defined in {ADVERTISED_LISTENERS}. The valid options based on currently configured listeners are {advertised_list}"),
             );
         }
-        let listener_names: BTreeSet<&str> = c
-            .listeners
-            .iter()
-            .map(|l| l.listener_name.as_str())
-            .collect();
+        let mut listener_names = BTreeSet::new();
+        listener_names.extend(c.listeners.iter().map(|l| l.listener_name.as_str()));
         if !advertised.is_subset(&listener_names) {
             let listener_list = listener_names.iter().copied().collect::<Vec<_>>().join(",");
             self.error(

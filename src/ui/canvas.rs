@@ -7,6 +7,7 @@
 use std::f64::consts::{PI, TAU};
 use web_sys::CanvasRenderingContext2d;
 
+use super::math::{atan2, cos, hypot, sin};
 use super::scene::{api_colour, state_colour, state_letter, Scene, MSG_RADIUS};
 use super::state::Selection;
 use crate::sim::trace::Api;
@@ -102,11 +103,11 @@ fn dash(v: &[f64]) -> wasm_bindgen::JsValue {
 }
 
 fn arrow_head(ctx: &CanvasRenderingContext2d, from: (f64, f64), to: (f64, f64), size: f64) {
-    let a = (to.1 - from.1).atan2(to.0 - from.0);
+    let a = atan2(to.1 - from.1, to.0 - from.0);
     ctx.begin_path();
     ctx.move_to(to.0, to.1);
-    ctx.line_to(to.0 - size * (a - 0.4).cos(), to.1 - size * (a - 0.4).sin());
-    ctx.line_to(to.0 - size * (a + 0.4).cos(), to.1 - size * (a + 0.4).sin());
+    ctx.line_to(to.0 - size * cos(a - 0.4), to.1 - size * sin(a - 0.4));
+    ctx.line_to(to.0 - size * cos(a + 0.4), to.1 - size * sin(a + 0.4));
     ctx.close_path();
     ctx.set_fill_style_str(CUT);
     ctx.fill();
@@ -139,7 +140,7 @@ fn draw_cuts(ctx: &CanvasRenderingContext2d, scene: &Scene) {
         ctx.line_to(mx - 5.0, my + 5.0);
         ctx.stroke();
         if !c.both {
-            let d = (b.x - a.x).hypot(b.y - a.y).max(1.0);
+            let d = hypot(b.x - a.x, b.y - a.y).max(1.0);
             let k = (d - b.r - 2.0) / d;
             arrow_head(
                 ctx,
@@ -266,12 +267,15 @@ fn draw_nodes(ctx: &CanvasRenderingContext2d, scene: &Scene, frame: &Frame) {
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
         ctx.set_fill_style_str(if n.state.is_some() { "#0b1120" } else { LABEL });
-        let big = (n.r * 0.9).clamp(8.0, 24.0).round();
+        let big = (n.r * 0.9).clamp(8.0, 24.0).round() as u32;
         ctx.set_font(&format!("700 {big}px system-ui, sans-serif"));
         let _ = ctx.fill_text(state_letter(n.state), n.x, n.y + 1.0);
 
-        let small = if n.r < 14.0 { 9.0 } else { 12.0 };
-        ctx.set_font(&format!("600 {small}px system-ui, sans-serif"));
+        ctx.set_font(if n.r < 14.0 {
+            "600 9px system-ui, sans-serif"
+        } else {
+            "600 12px system-ui, sans-serif"
+        });
         ctx.set_fill_style_str(LABEL);
         let role = if n.voter { "C" } else { "B" };
         let _ = ctx.fill_text(&format!("{role}{}", n.id), n.x, n.y - n.r - 14.0);

@@ -15,6 +15,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use super::canvas::{self, Frame};
+use super::math::{hypot, Fixed};
 use super::node_menu::MenuAnchor;
 use super::scene::Scene;
 use super::state::{Action, Model, Selection};
@@ -124,7 +125,7 @@ pub fn cluster_view(props: &Props) -> Html {
                 let drag = s.drag.take();
                 (drag, s.scene.hit(p.0, p.1), s.scene.node_at(p.0, p.1))
             };
-            let moved = drag.is_some_and(|d| (d.start.0 - p.0).hypot(d.start.1 - p.1) > 12.0);
+            let moved = drag.is_some_and(|d| hypot(d.start.0 - p.0, d.start.1 - p.1) > 12.0);
             match drag {
                 Some(d) if moved => match target {
                     Some(to) if to != d.from => {
@@ -304,7 +305,7 @@ fn drops(model: &Model, scene: &Scene, view: f64) -> Vec<(f64, f64, f64)> {
 fn publish_layout(canvas: &HtmlCanvasElement, s: &mut Shared) {
     let mut key = String::new();
     for n in &s.scene.nodes {
-        key.push_str(&format!("{}:{:.0},{:.0};", n.id, n.x, n.y));
+        key.push_str(&format!("{}:{},{};", n.id, Fixed(n.x, 0), Fixed(n.y, 0)));
     }
     if key != s.layout_key {
         let _ = canvas.set_attribute("data-layout", &key);

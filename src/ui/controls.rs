@@ -6,6 +6,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::math::{log10, powf, Fixed};
 use super::state::{Action, MarkerKind, MAX_SPEED, MIN_SPEED};
 use super::view_model::{format_ms, LogRow, PanelData};
 
@@ -17,24 +18,27 @@ pub struct Props {
 
 /// Speeds on a log scale: slider position 0..=100 maps to 0.01x..100x.
 pub fn speed_from_slider(pos: f64) -> f64 {
-    let (lo, hi) = (MIN_SPEED.log10(), MAX_SPEED.log10());
-    let s = 10f64.powf(lo + (hi - lo) * pos.clamp(0.0, 100.0) / 100.0);
+    let (lo, hi) = (log10(MIN_SPEED), log10(MAX_SPEED));
+    let s = powf(10.0, lo + (hi - lo) * pos.clamp(0.0, 100.0) / 100.0);
     // Round to two significant digits so the label reads well.
-    let mag = 10f64.powf(s.log10().floor() - 1.0);
+    let mag = powf(10.0, log10(s).floor() - 1.0);
     (s / mag).round() * mag
 }
 
 pub fn slider_from_speed(speed: f64) -> f64 {
-    let (lo, hi) = (MIN_SPEED.log10(), MAX_SPEED.log10());
-    ((speed.clamp(MIN_SPEED, MAX_SPEED).log10() - lo) / (hi - lo) * 100.0).round()
+    let (lo, hi) = (log10(MIN_SPEED), log10(MAX_SPEED));
+    ((log10(speed.clamp(MIN_SPEED, MAX_SPEED)) - lo) / (hi - lo) * 100.0).round()
 }
 
 pub fn speed_label(speed: f64) -> String {
-    if speed >= 1.0 {
-        format!("{}×", (speed * 10.0).round() / 10.0)
-    } else {
-        format!("{}×", (speed * 100.0).round() / 100.0)
-    }
+    let places = if speed >= 1.0 { 1 } else { 2 };
+    format!(
+        "{}×",
+        Fixed(speed, places)
+            .to_string()
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+    )
 }
 
 #[derive(Properties, PartialEq)]
@@ -55,8 +59,9 @@ pub fn transport(props: &TransportProps) -> Html {
         let dispatch = props.dispatch.clone();
         Callback::from(move |e: InputEvent| {
             let v = e.target_unchecked_into::<HtmlInputElement>().value();
-            if let Ok(pos) = v.parse::<f64>() {
-                dispatch.emit(Action::SetSpeed(speed_from_slider(pos)));
+            // The slider has step 1, so its value is a whole number.
+            if let Ok(pos) = v.parse::<u8>() {
+                dispatch.emit(Action::SetSpeed(speed_from_slider(f64::from(pos))));
             }
         })
     };
@@ -76,7 +81,7 @@ pub fn transport(props: &TransportProps) -> Html {
             <label class="speed">
                 <span>{ "Speed " }<strong id="speed-value">{ speed_label(d.speed) }</strong></span>
                 <input id="speed" type="range" min="0" max="100" step="1"
-                    value={slider_from_speed(d.speed).to_string()} oninput={on_speed}
+                    value={(slider_from_speed(d.speed) as u32).to_string()} oninput={on_speed}
                     aria-label="Simulation speed, 0.01× to 100× real time"
                     aria-valuetext={speed_label(d.speed)} />
             </label>
@@ -146,7 +151,7 @@ pub fn timeline_bar(props: &Props) -> Html {
                             MarkerKind::Violation => ("marker violation", "violation"),
                         };
                         let left = at as f64 / max as f64 * 100.0;
-                        html! { <span class={class} style={format!("left:{left:.3}%")} title={format!("{title} at {}", format_ms(at))} data-at={at.to_string()} /> }
+                        html! { <span class={class} style={format!("left:{}%", Fixed(left, 3))} title={format!("{title} at {}", format_ms(at))} data-at={at.to_string()} /> }
                     }) }
                 </div>
                 <input id="scrubber" type="range" min="0" max={max.to_string()} step="1"
@@ -211,18 +216,18 @@ pub fn logs_panel(props: &LogsProps) -> Html {
                             <div class="log-track" role="img" aria-label={format!("{}: log from {} to {}, high watermark {}", l.name, l.start, l.end, hw.map_or("unknown".into(), |h| h.to_string()))}>
                                 { for l.batches.iter().map(|&(b, e, epoch, control)| {
                                     let uncommitted = hw.is_none_or(|h| e > h);
-                                    let style = format!("left:{:.2}%;width:{:.2}%;background:{}", pct(b), (pct(e) - pct(b)).max(0.4), EPOCH_COLOURS[(epoch.max(0) as usize) % EPOCH_COLOURS.len()]);
+                                    let style = format!("left:{}%;width:{}%;background:{}", Fixed(pct(b), 2), Fixed((pct(e) - pct(b)).max(0.4), 2), EPOCH_COLOURS[(epoch.max(0) as usize) % EPOCH_COLOURS.len()]);
                                     html! { <span class={classes!("batch", uncommitted.then_some("uncommitted"), control.then_some("control"))} {style} title={format!("offsets {b}..{} epoch {epoch}{}", e - 1, if control { " (LeaderChange)" } else { "" })} /> }
                                 }) }
                                 if let Some((to, from, at)) = l.truncated {
                                     // Keyed by time so each truncation replays the fade.
-                                    <span key={at} class="truncated" style={format!("left:{:.2}%;width:{:.2}%", pct(to), (pct(from) - pct(to)).max(0.8))} title={format!("offsets {to}..{} truncated (diverging epoch)", from - 1)} />
+                                    <span key={at} class="truncated" style={format!("left:{}%;width:{}%", Fixed(pct(to), 2), Fixed((pct(from) - pct(to)).max(0.8), 2))} title={format!("offsets {to}..{} truncated (diverging epoch)", from - 1)} />
                                 }
                                 if let Some(h) = hw {
-                                    <span class="hw" style={format!("left:{:.2}%", pct(h))} title={format!("high watermark {h}")} />
+                                    <span class="hw" style={format!("left:{}%", Fixed(pct(h), 2))} title={format!("high watermark {h}")} />
                                 }
                                 if let Some(s) = l.snapshot_end {
-                                    <span class="snap" style={format!("left:{:.2}%", pct(s))} title={format!("snapshot ends at {s}")} />
+                                    <span class="snap" style={format!("left:{}%", Fixed(pct(s), 2))} title={format!("snapshot ends at {s}")} />
                                 }
                             </div>
                         </div>

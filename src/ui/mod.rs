@@ -19,6 +19,7 @@ pub mod canvas;
 pub mod client_actions;
 mod cluster_view;
 mod controls;
+mod math;
 pub mod message_list;
 pub mod metadata_panel;
 pub mod narrate;
@@ -304,7 +305,7 @@ fn on_key(e: &web_sys::KeyboardEvent, dispatch: &Callback<Action>, help: &Callba
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .map(|el| {
             (
-                el.tag_name().to_lowercase(),
+                el.tag_name().to_ascii_lowercase(),
                 el.get_attribute("type").unwrap_or_default(),
             )
         })

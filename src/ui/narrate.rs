@@ -47,7 +47,7 @@ pub fn narrate(spec: &ClusterSpec, e: &TraceEvent) -> String {
                 (_, Follower) => match leader {
                     Some(l) => format!(
                         "{who} follows {} in epoch {epoch} and fetches from it",
-                        node_name(spec, l).to_lowercase()
+                        node_name(spec, l).to_ascii_lowercase()
                     ),
                     None => format!("{who} is a follower in epoch {epoch}"),
                 },
@@ -113,7 +113,7 @@ pub fn narrate(spec: &ClusterSpec, e: &TraceEvent) -> String {
             FaultKind::Wipe => format!("{who}'s disk was wiped"),
             FaultKind::Isolate => format!("{who} is cut off from every other node"),
             FaultKind::Partition => "The network is partitioned".into(),
-            FaultKind::Cut => format!("A link from {} is cut", who.to_lowercase()),
+            FaultKind::Cut => format!("A link from {} is cut", who.to_ascii_lowercase()),
             FaultKind::Heal => "The network heals: every link works again".into(),
             FaultKind::Net => "The network's latency or loss changed".into(),
             FaultKind::Set => format!("{who}: a setting changed (takes effect at restart)"),
@@ -139,7 +139,7 @@ pub fn narrate(spec: &ClusterSpec, e: &TraceEvent) -> String {
             format!("{who}: broker state {from} → {to}")
         }
         TraceKind::AdminRefused { error } => {
-            format!("An admin request at {} was refused: {error}", who.to_lowercase())
+            format!("An admin request at {} was refused: {error}", who.to_ascii_lowercase())
         }
         TraceKind::StartRefused { reason } => match reason {
             StartRefusal::InvalidConfig => {

@@ -8,6 +8,7 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::math::Fixed;
 use super::narrate::node_name;
 use super::state::Action;
 use crate::kraft::NodeId;
@@ -192,7 +193,7 @@ pub fn node_menu(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| dispatch.emit(Action::CloseMenu))
     };
     let style = match v.anchor.at {
-        Some((x, y)) => format!("left:{:.0}px;top:{:.0}px", x + 12.0, y + 12.0),
+        Some((x, y)) => format!("left:{}px;top:{}px", Fixed(x + 12.0, 0), Fixed(y + 12.0, 0)),
         None => String::new(),
     };
     html! {

@@ -10,6 +10,7 @@ use crate::kraft::{EpochState, NodeId, StateKind};
 use crate::sim::trace::{Api, MsgDetail};
 use crate::sim::World;
 
+use super::math::{cos, hypot, sin};
 use super::state::Selection;
 
 /// How a node is drawn.
@@ -97,7 +98,7 @@ pub fn layout(world: &World, width: f64, height: f64) -> (Vec<(NodeId, f64, f64)
     let mut out = Vec::with_capacity(spec.node_count() as usize);
     let point = |radius: f64, i: u32, n: u32| {
         let a = -PI / 2.0 + TAU * i as f64 / n.max(1) as f64;
-        (centre.0 + radius * a.cos(), centre.1 + radius * a.sin())
+        (centre.0 + radius * cos(a), centre.1 + radius * sin(a))
     };
     for i in 0..spec.controllers {
         let (x, y) = point(inner, i, spec.controllers);
@@ -108,8 +109,8 @@ pub fn layout(world: &World, width: f64, height: f64) -> (Vec<(NodeId, f64, f64)
         let a = -PI / 2.0 + TAU * (i as f64 + 0.5) / brokers as f64;
         out.push((
             (spec.controllers + i) as NodeId + 1,
-            centre.0 + outer * a.cos(),
-            centre.1 + outer * a.sin(),
+            centre.0 + outer * cos(a),
+            centre.1 + outer * sin(a),
         ));
     }
     (out, node_r, inner, outer)
@@ -177,7 +178,7 @@ impl Scene {
             let (mut x, mut y) = (a.0 + (b.0 - a.0) * k, a.1 + (b.1 - a.1) * k);
             if let Some(j) = twin {
                 // Split sideways, growing over the first fifth of the trip.
-                let len = (b.0 - a.0).hypot(b.1 - a.1).max(1.0);
+                let len = hypot(b.0 - a.0, b.1 - a.1).max(1.0);
                 let (nx, ny) = (-(b.1 - a.1) / len, (b.0 - a.0) / len);
                 let off = DUP_SPLIT_PX * (k * 5.0).min(1.0);
                 x += nx * off;
@@ -234,7 +235,7 @@ impl Scene {
 
     /// What is under the point: a message first (they are drawn on top), then a node.
     pub fn hit(&self, x: f64, y: f64) -> Option<Selection> {
-        let d = |ax: f64, ay: f64| (ax - x).hypot(ay - y);
+        let d = |ax: f64, ay: f64| hypot(ax - x, ay - y);
         self.messages
             .iter()
             .rev()
@@ -247,7 +248,7 @@ impl Scene {
     pub fn node_at(&self, x: f64, y: f64) -> Option<NodeId> {
         self.nodes
             .iter()
-            .find(|n| (n.x - x).hypot(n.y - y) <= n.r + 3.0)
+            .find(|n| hypot(n.x - x, n.y - y) <= n.r + 3.0)
             .map(|n| n.id)
     }
 

@@ -158,9 +158,8 @@ fn parse_count(text: &str, what: &str, min: u32, max: u32) -> Result<u32, String
 
 impl SetupForm {
     pub fn from_spec(spec: &ClusterSpec) -> Self {
-        let texts = (1..=spec.max_node_id())
-            .map(|id| (id, properties_for(spec, id)))
-            .collect();
+        let mut texts = BTreeMap::new();
+        texts.extend((1..=spec.max_node_id()).map(|id| (id, properties_for(spec, id))));
         Self {
             base: spec.clone(),
             controllers: spec.controllers.to_string(),
@@ -242,9 +241,9 @@ impl SetupForm {
         }
         if let Ok(spec) = self.shape() {
             if old_shape != Some((spec.controllers, spec.brokers, spec.combined)) {
-                self.texts = (1..=spec.max_node_id())
-                    .map(|id| (id, properties_for(&spec, id)))
-                    .collect();
+                self.texts.clear();
+                self.texts
+                    .extend((1..=spec.max_node_id()).map(|id| (id, properties_for(&spec, id))));
             }
         }
     }

@@ -532,12 +532,14 @@ fn replay_into(w: &mut World, interventions: &[crate::sim::timeline::Recorded], 
     w.run_until(t);
 }
 
+/// Our own sentences start with an ASCII letter; ASCII-only case mapping keeps
+/// the Unicode case tables (about 20 KB) out of the page.
 fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
+    let mut out = s.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
 
 /// Events the narration tells and the markers show (sends and deliveries are too many).

@@ -279,21 +279,20 @@ impl QuorumController {
         committed: &MetadataImage,
         next_offset: i64,
     ) -> Records {
-        let sessions = committed
-            .cluster()
-            .brokers()
-            .map(|b| {
-                (
-                    b.id,
-                    Session {
-                        last_contact_ms: now_ms,
-                        metadata_offset: -1,
-                        want_shut_down: b.in_controlled_shutdown,
-                        shutdown_offset: -1,
-                    },
-                )
-            })
-            .collect();
+        // `extend`, not `collect`: collecting into a B-tree sorts first, and each sorted
+        // key type adds a whole sort routine to the page.
+        let mut sessions = BTreeMap::new();
+        sessions.extend(committed.cluster().brokers().map(|b| {
+            (
+                b.id,
+                Session {
+                    last_contact_ms: now_ms,
+                    metadata_offset: -1,
+                    want_shut_down: b.in_controlled_shutdown,
+                    shutdown_offset: -1,
+                },
+            )
+        }));
         self.active = Some(Active {
             epoch,
             image: committed.clone(),

@@ -16,11 +16,11 @@
 
 use super::ast::*;
 use super::parse::{parse, ParseError};
+use super::probability::probability_text;
 use super::runner::{Expectation, RunOptions, Runner};
 use crate::kraft::{NodeId, QuorumConfig};
 use crate::sim::config::{ClusterSpec, ConfigKey};
 use crate::sim::net::LinkSpec;
-use crate::sim::rng::scale_probability;
 use crate::sim::timeline::Run;
 use crate::sim::world::{Intervention, World};
 use std::fmt;
@@ -269,21 +269,6 @@ pub fn validate_run(run: &Run) -> Result<(), RunError> {
         validate_intervention(&run.spec, &r.intervention).map_err(err)?;
     }
     Ok(())
-}
-
-/// The shortest decimal that the simulator scales back to `scaled` (a fraction of 2^32).
-fn probability_text(scaled: u32) -> String {
-    let exact = scaled as f64 / 4_294_967_296.0;
-    for digits in 1..=10 {
-        let text = format!("{exact:.digits$}");
-        let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-        let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
-        if trimmed.parse::<f64>().map(scale_probability) == Ok(scaled) {
-            return trimmed.to_string();
-        }
-    }
-    // `exact` is k / 2^32, which an f64 holds exactly and prints back exactly.
-    exact.to_string()
 }
 
 fn net_command(link: &LinkSpec, from: Option<NodeId>, to: Option<NodeId>) -> Command {
@@ -713,20 +698,6 @@ mod tests {
         let imported = import(text).unwrap();
         assert!(imported.expectations.iter().all(|e| e.ok));
         assert_round_trip(&imported.run, imported.until_ms);
-    }
-
-    #[test]
-    fn probabilities_survive_the_text_form() {
-        for p in [0.0, 0.1, 0.05, 1.0, 0.333333, 1e-9, 0.999999999] {
-            let scaled = scale_probability(p);
-            let text = probability_text(scaled);
-            assert_eq!(
-                scale_probability(text.parse().unwrap()),
-                scaled,
-                "{p} -> {text}"
-            );
-        }
-        assert_eq!(probability_text(scale_probability(0.1)), "0.1");
     }
 
     #[test]

@@ -67,6 +67,7 @@
 pub mod ast;
 pub mod export;
 pub mod parse;
+pub mod probability;
 pub mod runner;
 
 pub use ast::{

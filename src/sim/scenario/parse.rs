@@ -477,9 +477,12 @@ impl Parser {
     }
 
     fn probability(&self, v: Tok) -> Result<String, ParseError> {
-        match v.text.parse::<f64>() {
-            Ok(p) if (0.0..=1.0).contains(&p) => Ok(v.text.to_string()),
-            _ => Err(self.expected(Some(v), "a probability between 0 and 1")),
+        match super::probability::parse_probability(v.text) {
+            Some(_) => Ok(v.text.to_string()),
+            None => Err(self.expected(
+                Some(v),
+                "a probability between 0 and 1 (a decimal like 0.05, at most 15 digits)",
+            )),
         }
     }
 

@@ -560,7 +560,7 @@ impl Runner {
                 };
                 let p = |s: &Option<String>| {
                     s.as_deref()
-                        .and_then(|s| s.parse::<f64>().ok())
+                        .and_then(super::probability::parse_probability)
                         .unwrap_or(0.0)
                 };
                 let link = LinkSpec::new(n.latency_min_ms, n.latency_max_ms, p(&n.loss), p(&n.dup));
