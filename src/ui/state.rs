@@ -490,10 +490,16 @@ impl Model {
             self.seek(at);
             return;
         }
+        // A long job's next request is worth seeing too, and stopping there keeps this
+        // one call from running the whole job.
+        let requests = self.world().admin_requests();
         while t < limit {
             t += 50;
             let n = self.kept[self.timeline.current()].len();
             self.advance_to(t);
+            if self.world().admin_requests() != requests {
+                return;
+            }
             let kept = &self.kept[self.timeline.current()];
             if let Some(e) = kept[n.min(kept.len())..]
                 .iter()
@@ -773,6 +779,23 @@ mod tests {
         );
         assert_eq!(partitions(&m, "big"), 45_000);
         assert_eq!(super::super::view_model::JobView::build(&m), None);
+    }
+
+    /// "Next event" during a large creation stops at its next request instead of
+    /// running the whole job in one call.
+    #[test]
+    fn skip_to_interesting_stops_at_the_next_request_of_a_long_job() {
+        let mut m = creating_a_large_topic(45_000);
+        let before = m.world().admin_requests().unwrap();
+        let t = m.world().now_ms();
+        m.reduce(Action::SkipToInteresting);
+        assert!(!m.playing);
+        assert_eq!(m.world().admin_requests(), Some(before + 1));
+        assert!(
+            m.world().now_ms() - t <= 1_000,
+            "{} ms",
+            m.world().now_ms() - t
+        );
     }
 
     /// A seek whose replay sends admin requests goes on over frames, with its progress.
