@@ -135,24 +135,23 @@ pub fn app() -> Html {
     let model = {
         let options = *options;
         use_memo((), move |_| {
-            let m = if options.bench {
+            let mut m = if options.bench {
                 bench_model(options.seed)
             } else {
-                let mut m = Model::new(Model::default_spec(options.seed));
-                // A shared link replaces the default run; a bad one leaves it and says why.
-                let hash = if cfg!(target_arch = "wasm32") {
-                    url::location_hash()
-                } else {
-                    String::new()
-                };
-                if !hash.is_empty() {
-                    m.reduce(Action::OpenLink(hash));
-                }
-                m
+                Model::new(Model::default_spec(options.seed))
             };
-            let mut m = m;
             if cfg!(target_arch = "wasm32") {
                 m.set_clock(performance_now);
+            }
+            // A shared link replaces the default run (over several frames if its replay is
+            // long, with its progress shown); a bad one leaves it and says why.
+            let hash = if cfg!(target_arch = "wasm32") && !options.bench {
+                url::location_hash()
+            } else {
+                String::new()
+            };
+            if !hash.is_empty() {
+                m.reduce(Action::OpenLink(hash));
             }
             ModelHandle(Rc::new(RefCell::new(m)))
         })

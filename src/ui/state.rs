@@ -109,6 +109,8 @@ pub struct Model {
     timeline: Timeline,
     /// A seek still replaying (its world becomes `past` when it reaches the target).
     seeking: Option<SeekJob>,
+    /// A link being opened over several frames (it replaces this model when whole).
+    loading: Option<Box<load::LoadJob>>,
     /// The page's wall clock in ms (`performance.now`), for the frame budget; natively
     /// none, and only the deterministic bounds apply.
     clock: Option<fn() -> f64>,
@@ -144,6 +146,7 @@ impl Model {
             timeline,
             kept: vec![Vec::new()],
             seeking: None,
+            loading: None,
             clock: None,
             past: None,
             view_ms: 0.0,
@@ -291,8 +294,10 @@ impl Model {
                 }
             }
             Action::Reset(spec) => {
-                let (speed, playing) = (self.speed, self.playing);
+                // (Replacing the model also drops a link still loading.)
+                let (speed, playing, clock) = (self.speed, self.playing, self.clock);
                 *self = Model::new(spec);
+                self.clock = clock;
                 self.speed = speed;
                 self.playing = playing;
             }
@@ -302,7 +307,9 @@ impl Model {
             Action::DismissLoadError => self.load_error = None,
             Action::Frame { wall_ms } => {
                 let deadline = self.clock.map(|now| now() + FRAME_BUDGET_MS);
-                if self.seeking.is_some() {
+                if self.loading.is_some() {
+                    self.continue_load(deadline);
+                } else if self.seeking.is_some() {
                     self.continue_seek(deadline);
                 } else if self.playing && wall_ms.is_finite() && wall_ms > 0.0 {
                     // A backgrounded tab comes back with a huge gap: never jump by it.

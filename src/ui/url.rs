@@ -23,6 +23,11 @@ pub struct UrlSync {
 impl UrlSync {
     /// The link to write now (`now_ms`: the page's clock), if any.
     pub fn next(&mut self, model: &Model, now_ms: f64) -> Option<String> {
+        // While a link is opening, the address bar keeps that link (a reload reopens
+        // it), not the run it is about to replace.
+        if model.load_progress().is_some() {
+            return None;
+        }
         let link = model.link();
         if link == self.written {
             return None;

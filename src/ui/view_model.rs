@@ -67,8 +67,21 @@ pub struct JobView {
 }
 
 impl JobView {
-    /// A seek in progress, else the world's multi-request topic creation.
+    /// A link opening, else a seek in progress, else the world's multi-request topic
+    /// creation.
     pub fn build(m: &Model) -> Option<JobView> {
+        if let Some((done, total)) = m.load_progress() {
+            let total = total.max(1);
+            return Some(JobView {
+                label: format!(
+                    "Opening the link: replaying {} of {}",
+                    format_ms(done),
+                    format_ms(total)
+                ),
+                done,
+                total,
+            });
+        }
         if let Some((from, now, to)) = m.seek_progress() {
             let total = to.saturating_sub(from).max(1);
             let done = now.saturating_sub(from);

@@ -6,7 +6,7 @@
 //! [`Model::load_error`] (what is wrong, and where) and leaves the running simulation
 //! exactly as it was.
 
-use super::Model;
+use super::{Model, FRAME_BUDGET_MS};
 use crate::sim::scenario::{export, import, validate_run};
 use crate::sim::Run;
 use crate::ui::share;
@@ -14,39 +14,25 @@ use crate::ui::share;
 /// Files larger than this are refused before they are read (a day-long run with the most
 /// interventions a run may hold is well under it).
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
-/// How far a load runs the head between draining kept events (bounds their memory).
-const LOAD_SLICE_MS: u64 = 10_000;
+/// How far a load runs the head at a time: between draining kept events (bounds their
+/// memory) and checking the frame budget. Small, because one simulated second can hold
+/// a 10,000-partition request.
+const LOAD_SLICE_MS: u64 = 50;
 
 impl Model {
     /// A model running `run`, its head at `view_ms` or at the last intervention if that
     /// is later, viewed at `view_ms`. The head is the world [`Run::replay`] gives.
     pub fn from_run(run: &Run, view_ms: u64) -> Result<Model, String> {
-        validate_run(run).map_err(|e| e.to_string())?;
-        let mut m = Model::new(run.spec.clone());
-        for (i, r) in run.interventions.iter().enumerate() {
-            m.timeline
-                .apply_recorded(r)
-                .map_err(|e| format!("intervention {}: {e}", i + 1))?;
-            m.drain_head_events();
-        }
-        let end = view_ms.max(m.head_ms());
-        while m.head_ms() < end {
-            let t = (m.head_ms() + LOAD_SLICE_MS).min(end);
-            m.timeline.advance_to(t);
-            m.drain_head_events();
-        }
-        m.view_ms = m.head_ms() as f64;
-        if view_ms < m.head_ms() {
-            m.seek(view_ms);
-        }
-        Ok(m)
+        let mut job = LoadJob::new(run.clone(), view_ms, false)?;
+        while !job.step(None, None)? {}
+        Ok(*job.model)
     }
 
     /// Swap in a loaded model; the speed carries over (it is the viewer's, not the run's).
     fn replace_with(&mut self, loaded: Model, playing: bool) {
-        let speed = self.speed;
-        let revision = self.revision;
+        let (speed, revision, clock) = (self.speed, self.revision, self.clock);
         *self = loaded;
+        self.clock = clock;
         self.speed = speed;
         self.playing = playing;
         self.revision = revision;
@@ -59,19 +45,51 @@ impl Model {
     }
 
     /// A link opens at the moment it was shared, paused there; a link to the very start
-    /// plays (there is nothing to look at yet).
+    /// plays (there is nothing to look at yet). A run that takes longer than a frame to
+    /// replay (a link into a 2,000,000-partition creation) loads over the following
+    /// frames with its progress shown ([`Model::load_progress`]); the run on screen stays
+    /// as it is until the new one is whole.
     pub(super) fn open_link(&mut self, fragment: &str) {
-        let loaded = share::decode(fragment)
+        self.loading = None;
+        let job = share::decode(fragment)
             .map_err(|e| e.to_string())
-            .and_then(|s| Model::from_run(&s.run, s.at_ms).map(|m| (m, s.at_ms)));
-        match loaded {
-            Ok((m, at_ms)) => self.replace_with(m, at_ms == 0),
+            .and_then(|s| LoadJob::new(s.run, s.at_ms, s.at_ms == 0));
+        match job {
+            Ok(job) => {
+                self.loading = Some(Box::new(job));
+                let deadline = self.clock.map(|now| now() + FRAME_BUDGET_MS);
+                self.continue_load(deadline);
+            }
             Err(e) => self.refuse("the link", e),
         }
     }
 
+    /// Replay the link being opened until it is whole (then it replaces this model) or
+    /// this frame's budget is spent.
+    pub(super) fn continue_load(&mut self, deadline: Option<f64>) {
+        let Some(mut job) = self.loading.take() else {
+            return;
+        };
+        match job.step(self.clock, deadline) {
+            Ok(true) => {
+                let playing = job.playing;
+                self.replace_with(*job.model, playing);
+            }
+            Ok(false) => self.loading = Some(job),
+            Err(e) => self.refuse("the link", e),
+        }
+    }
+
+    /// A link being opened: (simulated ms replayed, ms to replay).
+    pub fn load_progress(&self) -> Option<(u64, u64)> {
+        self.loading
+            .as_ref()
+            .map(|j| (j.model.head_ms().min(j.end_ms), j.end_ms))
+    }
+
     /// A scenario file opens where its last line left the clock, paused.
     pub(super) fn import_scenario(&mut self, name: &str, text: &str) {
+        self.loading = None;
         if text.len() > MAX_FILE_BYTES {
             return self.refuse(name, too_large(text.len()));
         }
@@ -86,6 +104,7 @@ impl Model {
 
     /// A trace file opens at its end, paused, once its run replays to its hash.
     pub(super) fn import_trace(&mut self, name: &str, text: &str) {
+        self.loading = None;
         if text.len() > MAX_FILE_BYTES {
             return self.refuse(name, too_large(text.len()));
         }
@@ -122,6 +141,72 @@ fn too_large(bytes: usize) -> String {
         bytes.div_ceil(1024 * 1024),
         MAX_FILE_BYTES / (1024 * 1024)
     )
+}
+
+/// A run being replayed into a new model, a slice at a time.
+pub(super) struct LoadJob {
+    run: Run,
+    model: Box<Model>,
+    /// The next of `run.interventions` to apply.
+    next: usize,
+    /// Where the head ends: the view time, or the last intervention if that is later.
+    end_ms: u64,
+    view_ms: u64,
+    /// Whether the loaded model plays.
+    playing: bool,
+}
+
+impl LoadJob {
+    fn new(run: Run, view_ms: u64, playing: bool) -> Result<LoadJob, String> {
+        validate_run(&run).map_err(|e| e.to_string())?;
+        let last = run.interventions.last().map_or(0, |r| r.at_ms);
+        Ok(LoadJob {
+            model: Box::new(Model::new(run.spec.clone())),
+            next: 0,
+            end_ms: view_ms.max(last),
+            view_ms,
+            playing,
+            run,
+        })
+    }
+
+    /// Replay in slices of at most [`LOAD_SLICE_MS`] (applying each intervention at its
+    /// recorded position) until the run is whole (`Ok(true)`) or, with a clock, the
+    /// deadline passes (`Ok(false)`). Without a clock it always finishes.
+    fn step(&mut self, clock: Option<fn() -> f64>, deadline: Option<f64>) -> Result<bool, String> {
+        let m = &mut self.model;
+        loop {
+            let head = m.head_ms();
+            if let Some(r) = self.run.interventions.get(self.next) {
+                // apply_recorded runs the last millisecond itself, up to the step.
+                let before = r.at_ms.saturating_sub(1);
+                if head < before {
+                    m.timeline.advance_to((head + LOAD_SLICE_MS).min(before));
+                } else {
+                    m.timeline
+                        .apply_recorded(r)
+                        .map_err(|e| format!("intervention {}: {e}", self.next + 1))?;
+                    self.next += 1;
+                }
+            } else if head < self.end_ms {
+                m.timeline
+                    .advance_to((head + LOAD_SLICE_MS).min(self.end_ms));
+            } else {
+                m.view_ms = m.head_ms() as f64;
+                if self.view_ms < m.head_ms() {
+                    m.seek(self.view_ms);
+                }
+                return Ok(true);
+            }
+            // Draining bounds the kept events' memory on long runs.
+            m.drain_head_events();
+            if let (Some(now), Some(d)) = (clock, deadline) {
+                if now() >= d {
+                    return Ok(false);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +248,49 @@ mod tests {
             w.leader(),
             m.all_events().len(),
         )
+    }
+
+    /// A clock that moves 100 ms per reading: every budget check finds the frame spent.
+    fn slow_clock() -> f64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NOW: AtomicU64 = AtomicU64::new(0);
+        NOW.fetch_add(100, Ordering::Relaxed) as f64
+    }
+
+    /// With a page clock a long link opens over frames: its progress shows and grows,
+    /// the run on screen is untouched meanwhile, and the result is the blocking load's.
+    #[test]
+    fn a_link_opens_over_frames_with_progress_and_the_run_shown_untouched() {
+        let a = acted();
+        let link = a.link();
+        let mut b = Model::new(Model::default_spec(1));
+        b.set_clock(slow_clock);
+        play_for(&mut b, 500.0);
+        let shown = state_of(&b);
+        b.reduce(Action::OpenLink(link.clone()));
+        let (mut done, total) = b.load_progress().expect("a sliced load");
+        assert_eq!(total, a.world().now_ms().max(a.head_ms()));
+        let job = crate::ui::view_model::JobView::build(&b).unwrap();
+        assert!(job.label.starts_with("Opening the link"), "{}", job.label);
+        assert_eq!(crate::ui::url::UrlSync::default().next(&b, 0.0), None);
+        let mut frames = 0;
+        while let Some((now, _)) = b.load_progress() {
+            assert!(now >= done, "progress only grows");
+            done = now;
+            assert_eq!(state_of(&b).1, shown.1, "the run shown is untouched");
+            b.reduce(Action::Frame { wall_ms: 16.0 });
+            frames += 1;
+            assert!(frames < 10_000);
+        }
+        assert!(frames > 1, "it took {frames} frames");
+        assert_eq!(b.load_error, None);
+        assert_eq!(state_of(&b), state_of(&a));
+        assert_eq!(
+            state_of(&b),
+            state_of(&Model::from_run(a.timeline().run(), a.world().now_ms()).unwrap())
+        );
+        // The page's clock carries over to the loaded model.
+        assert!(b.clock.is_some());
     }
 
     #[test]
