@@ -1075,7 +1075,7 @@ impl World {
                             event,
                         );
                         r.checker.on_commit(batch, before, after, &mut r.ctx);
-                        r.checker.on_image(&self.procs[idx].app, &mut r.ctx);
+                        r.checker.on_image(idx, &self.procs[idx].app, &mut r.ctx);
                     }
                     self.emit(id, epoch, TraceKind::Committed { up_to });
                     committed = true;
@@ -1101,7 +1101,7 @@ impl World {
                         event,
                     );
                     r.checker.on_load_snapshot(writable, &snapshot, &mut r.ctx);
-                    r.checker.on_image(&self.procs[idx].app, &mut r.ctx);
+                    r.checker.on_image(idx, &self.procs[idx].app, &mut r.ctx);
                 }
                 Action::ShutdownComplete { timed_out } => {
                     shutdown_complete = true;

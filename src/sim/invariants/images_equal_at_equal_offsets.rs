@@ -26,11 +26,23 @@ pub struct ImagesEqualAtEqualOffsets {
     /// are equal without comparing every map once more. The pairs are kept alive here,
     /// so a pointer cannot be reused by a different image while it is remembered.
     equal_pairs: VecDeque<(MetadataImage, MetadataImage)>,
+    /// Per node (by index): the last (its image, first image at that offset) pair found
+    /// equal. A node's image and the first observer's usually both stay the same
+    /// allocations for many offsets in a row, so this answers in one comparison where
+    /// the scan of `equal_pairs` would try one pair per node. Kept alive like
+    /// `equal_pairs`, for the same reason.
+    last_equal: Vec<Option<(MetadataImage, MetadataImage)>>,
 }
 
 impl ImagesEqualAtEqualOffsets {
-    /// A node's loader is now at `next_offset` with `image`.
-    pub fn observe(&mut self, next_offset: Offset, image: &MetadataImage, ctx: &mut Ctx) {
+    /// Node `idx`'s loader is now at `next_offset` with `image`.
+    pub fn observe(
+        &mut self,
+        idx: usize,
+        next_offset: Offset,
+        image: &MetadataImage,
+        ctx: &mut Ctx,
+    ) {
         if !ctx.is_on(InvariantId::ImagesEqualAtEqualOffsets)
             || !ctx.is_on(InvariantId::ConsistentCommittedData)
         {
@@ -38,15 +50,26 @@ impl ImagesEqualAtEqualOffsets {
         }
         match self.seen.get(&next_offset) {
             Some(first) => {
-                if first.ptr_eq(image)
-                    // Newest first: the pairs of the images nodes hold now were
-                    // added last.
-                    || self
-                        .equal_pairs
-                        .iter()
-                        .rev()
-                        .any(|(a, b)| b.ptr_eq(image) && a.ptr_eq(first))
+                if first.ptr_eq(image) {
+                    return;
+                }
+                if self.last_equal.len() <= idx {
+                    self.last_equal.resize(idx + 1, None);
+                }
+                if self.last_equal[idx]
+                    .as_ref()
+                    .is_some_and(|(mine, theirs)| mine.ptr_eq(image) && theirs.ptr_eq(first))
                 {
+                    return;
+                }
+                // Newest first: the pairs of the images nodes hold now were added last.
+                if self
+                    .equal_pairs
+                    .iter()
+                    .rev()
+                    .any(|(a, b)| b.ptr_eq(image) && a.ptr_eq(first))
+                {
+                    self.last_equal[idx] = Some((image.clone(), first.clone()));
                     return;
                 }
                 if first == image {
@@ -54,6 +77,7 @@ impl ImagesEqualAtEqualOffsets {
                     if self.equal_pairs.len() > KEPT_EQUAL_PAIRS {
                         self.equal_pairs.pop_front();
                     }
+                    self.last_equal[idx] = Some((image.clone(), first.clone()));
                 } else {
                     ctx.fail(InvariantId::ImagesEqualAtEqualOffsets, || {
                         format!(
