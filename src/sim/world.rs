@@ -303,10 +303,18 @@ impl Process {
 
     /// The earliest of the Raft, controller and broker deadlines.
     fn deadline(&self) -> Option<u64> {
+        // Asked after every step: plain `min`s rather than an iterator over the three.
+        fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, None) => a,
+                (None, b) => b,
+            }
+        }
         let raft = self.raft.as_ref()?.next_deadline();
         let c = self.controller.as_ref().and_then(|c| c.next_deadline());
         let b = self.broker.as_ref().and_then(|b| b.next_deadline());
-        [raft, c, b].into_iter().flatten().min()
+        earliest(earliest(raft, c), b)
     }
 }
 
@@ -1821,7 +1829,7 @@ impl World {
         let id = p.id;
         self.step_node(
             idx,
-            Input::CreateSnapshot(snapshot),
+            Input::CreateSnapshot(Box::new(snapshot)),
             EventDesc::Snapshot(id),
         );
     }
