@@ -72,7 +72,13 @@ impl ImagesEqualAtEqualOffsets {
                     self.last_equal[idx] = Some((image.clone(), first.clone()));
                     return;
                 }
-                if first == image {
+                // A node's previous equal pair usually shares all but the provenance
+                // with the images now compared.
+                let equal = match &self.last_equal[idx] {
+                    Some((mine, theirs)) => image.eq_given(first, mine, theirs),
+                    None => first == image,
+                };
+                if equal {
                     self.equal_pairs.push_back((first.clone(), image.clone()));
                     if self.equal_pairs.len() > KEPT_EQUAL_PAIRS {
                         self.equal_pairs.pop_front();

@@ -524,6 +524,25 @@ mod tests {
     }
 
     #[test]
+    fn images_equal_remembered_pairs_do_not_hide_a_difference() {
+        let mut s = Sink::new();
+        let mut c = ImagesEqualAtEqualOffsets::default();
+        // Equal images built apart (not the same allocations).
+        let a = metadata_image(&broker_and_topic(false, 4));
+        let a2 = metadata_image(&broker_and_topic(false, 4));
+        let b = metadata_image(&broker_and_topic(true, 4));
+        c.observe(0, 3, &a, &mut s.ctx());
+        c.observe(1, 3, &a2, &mut s.ctx());
+        c.observe(0, 4, &a, &mut s.ctx());
+        c.observe(1, 4, &a2, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        // Node 1 remembers (a2, a) as equal; its next image differs.
+        c.observe(0, 5, &a, &mut s.ctx());
+        c.observe(1, 5, &b, &mut s.ctx());
+        assert_eq!(s.names(), ["ImagesEqualAtEqualOffsets"]);
+    }
+
+    #[test]
     fn leader_in_isr_flags_a_fenced_or_outside_leader() {
         let mut s = Sink::new();
         let c = LeaderInIsrAndUnfenced;
