@@ -23,7 +23,7 @@ use super::rng::{derive_seed, STREAM_NODE};
 use super::trace::{
     DropReason, FaultKind, InvariantId, MsgInfo, StartRefusal, Trace, TraceEvent, TraceKind, WORLD,
 };
-use super::types::{App, SimNode, SimRecord, SimSnapshot, SimTypes};
+use super::types::{batch_hash, App, SimBatch, SimNode, SimRecord, SimSnapshot, SimTypes};
 use crate::kraft::{
     Action, DurableState, Envelope, Epoch, Input, NodeConfig, NodeId, Offset, QuorumConfig,
     RaftNode, Snapshot, StateKind,
@@ -436,6 +436,29 @@ pub struct World {
     actions: Vec<Action<SimTypes>>,
     rpcs: Vec<Option<RpcInFlight>>,
     free_rpc_slots: Vec<u32>,
+    batch_hashes: BatchHashes,
+}
+
+/// The hashes of the batches committed last. Every node applies the same shared batch
+/// (`Arc`), so each is hashed once rather than once per node. The batches are kept
+/// alive here, so a remembered address cannot be reused by another batch.
+#[derive(Clone, Debug, Default)]
+struct BatchHashes(std::collections::VecDeque<(Arc<SimBatch>, u64)>);
+
+impl BatchHashes {
+    const KEPT: usize = 8;
+
+    fn hash(&mut self, batch: &Arc<SimBatch>) -> u64 {
+        if let Some((_, h)) = self.0.iter().rev().find(|(b, _)| Arc::ptr_eq(b, batch)) {
+            return *h;
+        }
+        let h = batch_hash(batch);
+        if self.0.len() == Self::KEPT {
+            self.0.pop_front();
+        }
+        self.0.push_back((batch.clone(), h));
+        h
+    }
 }
 
 /// At most this many violations are kept (all are counted).
@@ -498,6 +521,7 @@ impl World {
             actions: Vec::new(),
             rpcs: Vec::new(),
             free_rpc_slots: Vec::new(),
+            batch_hashes: BatchHashes::default(),
         };
         let spec = world.spec.clone();
         for (node, key, value) in &spec.server_properties {
@@ -658,6 +682,7 @@ impl World {
             actions: Vec::new(),
             rpcs: self.rpcs.clone(),
             free_rpc_slots: self.free_rpc_slots.clone(),
+            batch_hashes: self.batch_hashes.clone(),
         }
     }
 
@@ -1069,7 +1094,8 @@ impl World {
                     let mut up_to = 0;
                     for batch in &batches {
                         let before = self.procs[idx].app.chain_hash;
-                        self.procs[idx].app.apply(batch);
+                        let hash = self.batch_hashes.hash(batch);
+                        self.procs[idx].app.apply_hashed(batch, hash);
                         let after = self.procs[idx].app.chain_hash;
                         up_to = batch.end_offset();
                         let mut r = Report::new(
