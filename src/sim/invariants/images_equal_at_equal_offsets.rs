@@ -10,7 +10,7 @@ use super::Ctx;
 use crate::kraft::Offset;
 use crate::metadata::MetadataImage;
 use crate::sim::trace::InvariantId;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Offsets remembered (older ones are forgotten, so memory stays bounded).
 pub const KEPT_OFFSETS: usize = 256;
@@ -19,7 +19,10 @@ const KEPT_EQUAL_PAIRS: usize = 64;
 
 #[derive(Clone, Debug, Default)]
 pub struct ImagesEqualAtEqualOffsets {
-    seen: BTreeMap<Offset, MetadataImage>,
+    /// The first image seen at each offset, in offset order (a sorted deque rather than
+    /// a map: offsets mostly arrive in order, so an insertion is a push at the back and
+    /// the oldest is popped at the front, and a lookup is a binary search).
+    seen: VecDeque<(Offset, MetadataImage)>,
     /// Pairs of distinct images found equal by a full comparison, newest last. A batch
     /// without metadata records leaves every node's image as it was (the same
     /// allocations), so the next offset usually brings the same two images again: they
@@ -48,8 +51,9 @@ impl ImagesEqualAtEqualOffsets {
         {
             return;
         }
-        match self.seen.get(&next_offset) {
-            Some(first) => {
+        let at = self.seen.partition_point(|(o, _)| *o < next_offset);
+        match self.seen.get(at).filter(|(o, _)| *o == next_offset) {
+            Some((_, first)) => {
                 if first.ptr_eq(image) {
                     return;
                 }
@@ -98,9 +102,9 @@ impl ImagesEqualAtEqualOffsets {
                 }
             }
             None => {
-                self.seen.insert(next_offset, image.clone());
+                self.seen.insert(at, (next_offset, image.clone()));
                 if self.seen.len() > KEPT_OFFSETS {
-                    self.seen.pop_first();
+                    self.seen.pop_front();
                 }
             }
         }
