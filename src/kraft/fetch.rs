@@ -158,33 +158,35 @@ impl<T: RaftTypes> RaftNode<T> {
 
     /// `fetchPurgatory.maybeComplete(endOffset)`: fetches waiting below the new end.
     fn complete_parked_fetches(&mut self, end_offset: Offset) {
-        // One at a time, in parking order (the same order `extract_if` would give),
-        // without collecting them into a fresh vector on every append. Answering a
-        // fetch never parks another, so the scan can resume where it stopped.
-        let mut i = 0;
-        loop {
-            let parked = match &mut self.state {
-                EpochState::Leader(leader) => {
-                    let parked = &mut leader.parked_fetches;
-                    match parked[i..]
-                        .iter()
-                        .position(|p| p.request.fetch_offset < end_offset)
-                    {
-                        Some(k) => {
-                            i += k;
-                            parked.remove(i)
-                        }
-                        None => return,
-                    }
-                }
-                _ => return,
-            };
-            let response = self.try_complete_fetch_request(parked.from, &parked.request);
-            self.send(
-                parked.from,
-                parked.correlation_id,
-                Message::FetchResponse(response),
-            );
+        // In parking order (the order `extract_if` would give). The vector is taken out
+        // and refilled with the fetches that keep waiting: removing the completed ones
+        // one by one shifted the rest each time (quadratic in the number of fetchers,
+        // on every append). Answering a fetch never parks another, nor leaves the
+        // leader state, so nothing else touches the purgatory meanwhile.
+        let mut parked = match &mut self.state {
+            EpochState::Leader(leader)
+                if leader
+                    .parked_fetches
+                    .iter()
+                    .any(|p| p.request.fetch_offset < end_offset) =>
+            {
+                std::mem::take(&mut leader.parked_fetches)
+            }
+            _ => return,
+        };
+        let mut waiting = Vec::new();
+        for p in parked.drain(..) {
+            if p.request.fetch_offset >= end_offset {
+                waiting.push(p);
+                continue;
+            }
+            let response = self.try_complete_fetch_request(p.from, &p.request);
+            self.send(p.from, p.correlation_id, Message::FetchResponse(response));
+        }
+        if let EpochState::Leader(leader) = &mut self.state {
+            debug_assert!(leader.parked_fetches.is_empty());
+            // Keep the emptied vector's allocation when no fetch is left waiting.
+            leader.parked_fetches = if waiting.is_empty() { parked } else { waiting };
         }
     }
 

@@ -33,8 +33,9 @@ pub enum Input<T: RaftTypes> {
     /// `RaftClient.shutdown(timeoutMs)`: graceful shutdown.
     Shutdown { timeout_ms: u64 },
     /// `RaftClient.createSnapshot`: the state machine froze a snapshot at or below the
-    /// high watermark.
-    CreateSnapshot(Snapshot<T>),
+    /// high watermark. Boxed: a snapshot is much larger than the other inputs, and every
+    /// `Input` (one per message delivered) is as large as its largest variant.
+    CreateSnapshot(Box<Snapshot<T>>),
 }
 
 /// What a local request returns.
@@ -238,7 +239,7 @@ impl<T: RaftTypes> RaftNode<T> {
                 }
                 Ok(Reply::None)
             }
-            Input::CreateSnapshot(snapshot) => self.create_snapshot(snapshot),
+            Input::CreateSnapshot(snapshot) => self.create_snapshot(*snapshot),
         };
         self.poll();
         if !self.shutdown.is_some_and(|s| s.finished) {

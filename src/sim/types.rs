@@ -149,6 +149,13 @@ pub struct App {
 
 impl App {
     pub fn apply(&mut self, batch: &SimBatch) {
+        self.apply_hashed(batch, batch_hash(batch));
+    }
+
+    /// [`App::apply`] with the batch's [`batch_hash`] already known (every node applies
+    /// the same batches: the world hashes each once).
+    pub fn apply_hashed(&mut self, batch: &SimBatch, batch_hash: u64) {
+        debug_assert_eq!(batch_hash, self::batch_hash(batch));
         if let BatchRecords::Data(records) = &batch.records {
             let mut delta: Option<MetadataDelta> = None;
             for r in records {
@@ -177,7 +184,7 @@ impl App {
                 ));
             }
         }
-        self.chain_hash = chain_after(self.chain_hash, batch);
+        self.chain_hash = chain(self.chain_hash, batch_hash);
         self.next_offset = batch.end_offset();
     }
 

@@ -26,7 +26,7 @@ use super::rng::{derive_seed, STREAM_NODE};
 use super::trace::{
     DropReason, FaultKind, InvariantId, MsgInfo, StartRefusal, Trace, TraceEvent, TraceKind, WORLD,
 };
-use super::types::{App, SimNode, SimRecord, SimSnapshot, SimTypes};
+use super::types::{batch_hash, App, SimBatch, SimNode, SimRecord, SimSnapshot, SimTypes};
 use crate::kraft::{
     Action, DurableState, Envelope, Epoch, Input, NodeConfig, NodeId, Offset, QuorumConfig,
     RaftNode, Snapshot, StateKind,
@@ -312,10 +312,18 @@ impl Process {
 
     /// The earliest of the Raft, controller and broker deadlines.
     fn deadline(&self) -> Option<u64> {
+        // Asked after every step: plain `min`s rather than an iterator over the three.
+        fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, None) => a,
+                (None, b) => b,
+            }
+        }
         let raft = self.raft.as_ref()?.next_deadline();
         let c = self.controller.as_ref().and_then(|c| c.next_deadline());
         let b = self.broker.as_ref().and_then(|b| b.next_deadline());
-        [raft, c, b].into_iter().flatten().min()
+        earliest(earliest(raft, c), b)
     }
 }
 
@@ -439,6 +447,29 @@ pub struct World {
     free_rpc_slots: Vec<u32>,
     /// A `create-topic` too large for one request ([`admin`]).
     admin_job: Option<Box<admin::AdminJob>>,
+    batch_hashes: BatchHashes,
+}
+
+/// The hashes of the batches committed last. Every node applies the same shared batch
+/// (`Arc`), so each is hashed once rather than once per node. The batches are kept
+/// alive here, so a remembered address cannot be reused by another batch.
+#[derive(Clone, Debug, Default)]
+struct BatchHashes(std::collections::VecDeque<(Arc<SimBatch>, u64)>);
+
+impl BatchHashes {
+    const KEPT: usize = 8;
+
+    fn hash(&mut self, batch: &Arc<SimBatch>) -> u64 {
+        if let Some((_, h)) = self.0.iter().rev().find(|(b, _)| Arc::ptr_eq(b, batch)) {
+            return *h;
+        }
+        let h = batch_hash(batch);
+        if self.0.len() == Self::KEPT {
+            self.0.pop_front();
+        }
+        self.0.push_back((batch.clone(), h));
+        h
+    }
 }
 
 /// At most this many violations are kept (all are counted).
@@ -502,6 +533,7 @@ impl World {
             rpcs: Vec::new(),
             free_rpc_slots: Vec::new(),
             admin_job: None,
+            batch_hashes: BatchHashes::default(),
         };
         let spec = world.spec.clone();
         for (node, key, value) in &spec.server_properties {
@@ -663,6 +695,7 @@ impl World {
             rpcs: self.rpcs.clone(),
             free_rpc_slots: self.free_rpc_slots.clone(),
             admin_job: self.admin_job.clone(),
+            batch_hashes: self.batch_hashes.clone(),
         }
     }
 
@@ -1075,7 +1108,8 @@ impl World {
                     let mut up_to = 0;
                     for batch in &batches {
                         let before = self.procs[idx].app.chain_hash;
-                        self.procs[idx].app.apply(batch);
+                        let hash = self.batch_hashes.hash(batch);
+                        self.procs[idx].app.apply_hashed(batch, hash);
                         let after = self.procs[idx].app.chain_hash;
                         up_to = batch.end_offset();
                         let mut r = Report::new(
@@ -1089,7 +1123,7 @@ impl World {
                             event,
                         );
                         r.checker.on_commit(batch, before, after, &mut r.ctx);
-                        r.checker.on_image(&self.procs[idx].app, &mut r.ctx);
+                        r.checker.on_image(idx, &self.procs[idx].app, &mut r.ctx);
                     }
                     self.emit(id, epoch, TraceKind::Committed { up_to });
                     committed = true;
@@ -1115,7 +1149,7 @@ impl World {
                         event,
                     );
                     r.checker.on_load_snapshot(writable, &snapshot, &mut r.ctx);
-                    r.checker.on_image(&self.procs[idx].app, &mut r.ctx);
+                    r.checker.on_image(idx, &self.procs[idx].app, &mut r.ctx);
                 }
                 Action::ShutdownComplete { timed_out } => {
                     shutdown_complete = true;
@@ -1853,7 +1887,7 @@ impl World {
         let id = p.id;
         self.step_node(
             idx,
-            Input::CreateSnapshot(snapshot),
+            Input::CreateSnapshot(Box::new(snapshot)),
             EventDesc::Snapshot(id),
         );
     }

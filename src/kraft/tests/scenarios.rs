@@ -181,12 +181,12 @@ fn lagging_follower_catches_up_by_snapshot() {
     let sum: u64 = c.applied[&leader].values().sum();
     c.step(
         leader,
-        Input::CreateSnapshot(Snapshot {
+        Input::CreateSnapshot(Box::new(Snapshot {
             snapshot_id: id,
             last_contained_log_timestamp_ms: c.now_ms,
             size_bytes: 100,
             data: sum,
-        }),
+        })),
     )
     .unwrap();
     assert_eq!(c.node(leader).log().log_start_offset(), hw);

@@ -23,7 +23,11 @@ fn leader_with_snapshot(size_bytes: u64) -> Node {
     receive(&mut n, 1, 2, 9, fetch_request(2, 2, 4, 2));
     assert_eq!(n.high_watermark(), Some(4));
     n.drain_actions().for_each(drop);
-    let actions = step(&mut n, 2, Input::CreateSnapshot(snapshot(4, 2, size_bytes)));
+    let actions = step(
+        &mut n,
+        2,
+        Input::CreateSnapshot(Box::new(snapshot(4, 2, size_bytes))),
+    );
     assert_eq!(
         actions,
         vec![
@@ -45,14 +49,14 @@ fn a_snapshot_above_the_high_watermark_is_refused() {
     let mut n = leader_with(1, &[1, 2, 3], 2, &[(1, 3)], 0);
     receive(&mut n, 1, 2, 9, fetch_request(2, 2, 4, 2));
     assert_eq!(
-        n.step(2, Input::CreateSnapshot(snapshot(5, 2, 10))),
+        n.step(2, Input::CreateSnapshot(Box::new(snapshot(5, 2, 10)))),
         Err(RequestError::Log(LogError::SnapshotAboveHighWatermark {
             id: OffsetAndEpoch::new(5, 2),
             high_watermark: 4
         }))
     );
     assert!(matches!(
-        n.step(3, Input::CreateSnapshot(snapshot(4, 1, 10))),
+        n.step(3, Input::CreateSnapshot(Box::new(snapshot(4, 1, 10)))),
         Err(RequestError::Log(LogError::SnapshotNotInLog { .. }))
     ));
 }

@@ -10,7 +10,7 @@ use super::Ctx;
 use crate::kraft::Offset;
 use crate::metadata::MetadataImage;
 use crate::sim::trace::InvariantId;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Offsets remembered (older ones are forgotten, so memory stays bounded).
 pub const KEPT_OFFSETS: usize = 256;
@@ -19,41 +19,75 @@ const KEPT_EQUAL_PAIRS: usize = 64;
 
 #[derive(Clone, Debug, Default)]
 pub struct ImagesEqualAtEqualOffsets {
-    seen: BTreeMap<Offset, MetadataImage>,
+    /// The first image seen at each offset, in offset order (a sorted deque rather than
+    /// a map: offsets mostly arrive in order, so an insertion is a push at the back and
+    /// the oldest is popped at the front, and a lookup is a binary search).
+    seen: VecDeque<(Offset, MetadataImage)>,
     /// Pairs of distinct images found equal by a full comparison, newest last. A batch
     /// without metadata records leaves every node's image as it was (the same
     /// allocations), so the next offset usually brings the same two images again: they
     /// are equal without comparing every map once more. The pairs are kept alive here,
     /// so a pointer cannot be reused by a different image while it is remembered.
     equal_pairs: VecDeque<(MetadataImage, MetadataImage)>,
+    /// Per node (by index): the last (its image, first image at that offset) pair found
+    /// equal. A node's image and the first observer's usually both stay the same
+    /// allocations for many offsets in a row, so this answers in one comparison where
+    /// the scan of `equal_pairs` would try one pair per node. Kept alive like
+    /// `equal_pairs`, for the same reason.
+    last_equal: Vec<Option<(MetadataImage, MetadataImage)>>,
 }
 
 impl ImagesEqualAtEqualOffsets {
-    /// A node's loader is now at `next_offset` with `image`.
-    pub fn observe(&mut self, next_offset: Offset, image: &MetadataImage, ctx: &mut Ctx) {
+    /// Node `idx`'s loader is now at `next_offset` with `image`.
+    pub fn observe(
+        &mut self,
+        idx: usize,
+        next_offset: Offset,
+        image: &MetadataImage,
+        ctx: &mut Ctx,
+    ) {
         if !ctx.is_on(InvariantId::ImagesEqualAtEqualOffsets)
             || !ctx.is_on(InvariantId::ConsistentCommittedData)
         {
             return;
         }
-        match self.seen.get(&next_offset) {
-            Some(first) => {
-                if first.ptr_eq(image)
-                    // Newest first: the pairs of the images nodes hold now were
-                    // added last.
-                    || self
-                        .equal_pairs
-                        .iter()
-                        .rev()
-                        .any(|(a, b)| b.ptr_eq(image) && a.ptr_eq(first))
+        let at = self.seen.partition_point(|(o, _)| *o < next_offset);
+        match self.seen.get(at).filter(|(o, _)| *o == next_offset) {
+            Some((_, first)) => {
+                if first.ptr_eq(image) {
+                    return;
+                }
+                if self.last_equal.len() <= idx {
+                    self.last_equal.resize(idx + 1, None);
+                }
+                if self.last_equal[idx]
+                    .as_ref()
+                    .is_some_and(|(mine, theirs)| mine.ptr_eq(image) && theirs.ptr_eq(first))
                 {
                     return;
                 }
-                if first == image {
+                // Newest first: the pairs of the images nodes hold now were added last.
+                if self
+                    .equal_pairs
+                    .iter()
+                    .rev()
+                    .any(|(a, b)| b.ptr_eq(image) && a.ptr_eq(first))
+                {
+                    self.last_equal[idx] = Some((image.clone(), first.clone()));
+                    return;
+                }
+                // A node's previous equal pair usually shares all but the provenance
+                // with the images now compared.
+                let equal = match &self.last_equal[idx] {
+                    Some((mine, theirs)) => image.eq_given(first, mine, theirs),
+                    None => first == image,
+                };
+                if equal {
                     self.equal_pairs.push_back((first.clone(), image.clone()));
                     if self.equal_pairs.len() > KEPT_EQUAL_PAIRS {
                         self.equal_pairs.pop_front();
                     }
+                    self.last_equal[idx] = Some((image.clone(), first.clone()));
                 } else {
                     ctx.fail(InvariantId::ImagesEqualAtEqualOffsets, || {
                         format!(
@@ -68,9 +102,9 @@ impl ImagesEqualAtEqualOffsets {
                 }
             }
             None => {
-                self.seen.insert(next_offset, image.clone());
+                self.seen.insert(at, (next_offset, image.clone()));
                 if self.seen.len() > KEPT_OFFSETS {
-                    self.seen.pop_first();
+                    self.seen.pop_front();
                 }
             }
         }

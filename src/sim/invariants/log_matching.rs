@@ -11,6 +11,7 @@ use super::Ctx;
 use crate::kraft::{ChunkedVec, Epoch, Offset, ReplicatedLog};
 use crate::sim::trace::InvariantId;
 use crate::sim::types::{chain_after, SimBatch, SimTypes};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -72,13 +73,34 @@ pub struct LogMatching {
     /// (base offset, epoch) → (end offset, chain at the end). A persistent map: a
     /// world checkpoint shares it instead of copying every batch ever seen.
     seen: imbl::OrdMap<(Offset, Epoch), Seen>,
+    /// The newest entries of `seen`, newest last: every node appends the batch the
+    /// leader just wrote, so a short scan here spares most lookups in the (large,
+    /// persistent) map. Entries of `seen` never change once inserted, so this copy
+    /// cannot go stale.
+    recent: VecDeque<((Offset, Epoch), Seen)>,
 }
+
+/// How many of the newest `seen` entries [`LogMatching::recent`] keeps.
+const RECENT: usize = 8;
 
 impl LogMatching {
     pub fn new(nodes: usize) -> Self {
         Self {
             mirrors: vec![Mirror::default(); nodes],
             seen: imbl::OrdMap::new(),
+            recent: VecDeque::with_capacity(RECENT + 1),
+        }
+    }
+
+    /// `seen[key]`, looked up in `recent` first.
+    fn lookup<'a>(
+        recent: &'a VecDeque<((Offset, Epoch), Seen)>,
+        seen: &'a imbl::OrdMap<(Offset, Epoch), Seen>,
+        key: &(Offset, Epoch),
+    ) -> Option<&'a Seen> {
+        match recent.iter().rev().find(|(k, _)| k == key) {
+            Some((_, s)) => Some(s),
+            None => seen.get(key),
         }
     }
 
@@ -89,6 +111,19 @@ impl LogMatching {
     pub fn update(&mut self, idx: usize, log: &ReplicatedLog<SimTypes>, ctx: &mut Ctx) {
         let m = &mut self.mirrors[idx];
         let start = log.log_start_offset();
+        // Most steps leave the log as it was (a fetch answered, a message handled): the
+        // same start and batch count, the newest batch the same allocation. That is
+        // what the scan below would find before doing nothing.
+        let n = log.batch_count();
+        if start == m.start
+            && m.entries.len() == n
+            && (n == 0
+                || log
+                    .batch(n - 1)
+                    .is_some_and(|b| m.entries.last().is_some_and(|e| Arc::ptr_eq(&e.batch, b))))
+        {
+            return;
+        }
         if start != m.start {
             if start < m.start || start > m.end_offset() {
                 // Disk lost, or the log was replaced by a snapshot past its end.
@@ -122,7 +157,7 @@ impl LogMatching {
         for batch in log.batches_from(keep) {
             let key = (batch.base_offset, batch.epoch);
             let end = batch.end_offset();
-            match self.seen.get(&key) {
+            match Self::lookup(&self.recent, &self.seen, &key) {
                 Some(seen) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == chain => {
                     chain = seen.chain;
                 }
@@ -142,15 +177,17 @@ impl LogMatching {
                 None => {
                     let prev = chain;
                     chain = chain_after(prev, batch);
-                    self.seen.insert(
-                        key,
-                        Seen {
-                            end,
-                            prev_chain: prev,
-                            chain,
-                            batch: batch.clone(),
-                        },
-                    );
+                    let seen = Seen {
+                        end,
+                        prev_chain: prev,
+                        chain,
+                        batch: batch.clone(),
+                    };
+                    if self.recent.len() == RECENT {
+                        self.recent.pop_front();
+                    }
+                    self.recent.push_back((key, seen.clone()));
+                    self.seen.insert(key, seen);
                 }
             }
             m.entries.push(MirrorEntry {
