@@ -167,10 +167,14 @@ struct EpochEntry {
 /// world and the state machine all point at the same memory.
 #[derive(Clone, Debug)]
 pub struct ReplicatedLog<T: RaftTypes> {
-    /// `(end offset, batch)`: the end is kept beside the batch so that finding the batch
-    /// of an offset compares plain integers instead of chasing pointers. Chunked, so a
-    /// clone of the log (a simulator checkpoint) shares all but the newest batches.
-    entries: ChunkedVec<(Offset, Arc<Batch<T>>)>,
+    /// `(end offset, bytes before, size, batch)`: the end is kept beside the batch so
+    /// that finding the batch of an offset compares plain integers instead of chasing
+    /// pointers. `size` is [`Batch::size_bytes`], computed once at append; `bytes before`
+    /// is a running total of the sizes of every batch appended before it (relative to an
+    /// arbitrary origin), so the bytes of any run of batches is a subtraction rather
+    /// than a walk over their records. Chunked, so a clone of the log (a simulator
+    /// checkpoint) shares all but the newest batches.
+    entries: ChunkedVec<(Offset, u64, u32, Arc<Batch<T>>)>,
     log_start_offset: Offset,
     end_offset: Offset,
     flushed_offset: Offset,
@@ -215,7 +219,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     pub fn batches(
         &self,
     ) -> impl DoubleEndedIterator<Item = &Arc<Batch<T>>> + ExactSizeIterator + '_ {
-        self.entries.iter().map(|(_, b)| b)
+        self.entries.iter().map(|(_, _, _, b)| b)
     }
 
     pub fn batch_count(&self) -> usize {
@@ -224,7 +228,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
 
     /// The `i`-th batch from the log start.
     pub fn batch(&self, i: usize) -> Option<&Arc<Batch<T>>> {
-        self.entries.get(i).map(|(_, b)| b)
+        self.entries.get(i).map(|(_, _, _, b)| b)
     }
 
     /// Batches from the `i`-th on.
@@ -232,7 +236,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         &self,
         i: usize,
     ) -> impl DoubleEndedIterator<Item = &Arc<Batch<T>>> + ExactSizeIterator + '_ {
-        self.entries.iter_from(i).map(|(_, b)| b)
+        self.entries.iter_from(i).map(|(_, _, _, b)| b)
     }
 
     /// Epoch of the last batch in the log, or of the latest snapshot if the log is empty
@@ -327,12 +331,12 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         let mut bytes = 0u64;
         // Commits read without a byte limit: skip sizing every batch then.
         let limited = max_bytes != u64::MAX;
-        for batch in self.batches_from(start) {
+        for (_, _, size, batch) in self.entries.iter_from(start) {
             if batch.base_offset >= to {
                 break;
             }
             if limited {
-                bytes += batch.size_bytes() as u64;
+                bytes += *size as u64;
                 if !out.is_empty() && bytes > max_bytes {
                     break;
                 }
@@ -344,7 +348,19 @@ impl<T: RaftTypes> ReplicatedLog<T> {
 
     /// Bytes held in the log from the log start to the end.
     pub fn size_bytes(&self) -> u64 {
-        self.batches().map(|b| b.size_bytes() as u64).sum()
+        self.bytes_of_first(self.entries.len())
+    }
+
+    /// Bytes of the first `n` batches from the log start (the sum of their
+    /// [`Batch::size_bytes`]), from the running totals: O(1) per chunk lookup.
+    fn bytes_of_first(&self, n: usize) -> u64 {
+        match (
+            self.entries.first(),
+            n.checked_sub(1).and_then(|i| self.entries.get(i)),
+        ) {
+            (Some(first), Some(last)) => last.1 + last.2 as u64 - first.1,
+            _ => 0,
+        }
     }
 
     /// `LeaderEpochFileCache.endOffsetFor` as `UnifiedLog.endOffsetForEpoch` uses it:
@@ -442,7 +458,13 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         self.assign_epoch(batch.epoch, batch.base_offset)?;
         self.end_offset = batch.end_offset();
-        self.entries.push((self.end_offset, batch));
+        let bytes_before = self
+            .entries
+            .last()
+            .map_or(0, |(_, before, size, _)| before + *size as u64);
+        let size = batch.size_bytes();
+        self.entries
+            .push((self.end_offset, bytes_before, size, batch));
         Ok(())
     }
 
@@ -459,12 +481,14 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if offset >= self.end_offset {
             return;
         }
-        let keep = self.entries.partition_point(|(end, _)| *end <= offset);
+        let keep = self
+            .entries
+            .partition_point(|(end, _, _, _)| *end <= offset);
         self.entries.truncate(keep);
         self.end_offset = self
             .entries
             .last()
-            .map_or(self.log_start_offset, |(end, _)| *end);
+            .map_or(self.log_start_offset, |(end, _, _, _)| *end);
         self.flushed_offset = self.flushed_offset.min(self.end_offset);
         let end = self.end_offset;
         self.epochs.retain(|e| e.start_offset < end);
@@ -528,11 +552,11 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if latest.offset <= self.log_start_offset {
             return None;
         }
-        let behind: u64 = self
-            .batches()
-            .take_while(|b| b.end_offset() <= latest.offset)
-            .map(|b| b.size_bytes() as u64)
-            .sum();
+        // The batches ending at or before the snapshot (a prefix: ends increase).
+        let behind = self.bytes_of_first(
+            self.entries
+                .partition_point(|(end, _, _, _)| *end <= latest.offset),
+        );
         if behind <= max_retention_bytes {
             return None;
         }
@@ -541,7 +565,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     }
 
     fn advance_log_start(&mut self, new_start: Offset) {
-        let drop = self.entries.partition_point(|(end, _)| *end <= new_start);
+        let drop = self
+            .entries
+            .partition_point(|(end, _, _, _)| *end <= new_start);
         self.entries.drain_front(drop);
         self.log_start_offset = new_start;
         if self.end_offset < new_start {
@@ -607,7 +633,17 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         let mut expected = self.log_start_offset;
         let mut last_epoch = Epoch::MIN;
-        for (end, b) in self.entries.iter() {
+        let mut bytes_before = self.entries.first().map_or(0, |e| e.1);
+        for (end, before, size, b) in self.entries.iter() {
+            if *before != bytes_before || *size != b.size_bytes() {
+                return Err(format!(
+                    "batch at {} indexed with {before} bytes before and size {size}, \
+                     expected {bytes_before} and {}",
+                    b.base_offset,
+                    b.size_bytes()
+                ));
+            }
+            bytes_before += *size as u64;
             if *end != b.end_offset() {
                 return Err(format!(
                     "batch at {} indexed as ending at {end}",
