@@ -94,11 +94,25 @@ fn record_hash(r: &SimRecord) -> u64 {
     match r {
         SimRecord::Counter(v) => mix64(*v ^ 0x436f_756e_7465_7200),
         SimRecord::Metadata(m) => {
-            // Debug output names every field: two records hash equal iff equal.
-            let mut h = super::hash::Fnv64::new();
-            std::hash::Hasher::write(&mut h, format!("{m:?}").as_bytes());
-            mix64(std::hash::Hasher::finish(&h) ^ 0x4d65_7461)
+            // Debug output names every field: two records hash equal iff equal. The
+            // Debug text streams straight into FNV-1a (byte by byte, so hashing it in
+            // the pieces the formatter emits equals hashing `format!("{m:?}")` whole)
+            // instead of being built as a String first.
+            let mut h = FnvWriter(super::hash::Fnv64::new());
+            let _ = std::fmt::Write::write_fmt(&mut h, format_args!("{m:?}"));
+            mix64(std::hash::Hasher::finish(&h.0) ^ 0x4d65_7461)
         }
+    }
+}
+
+/// Feeds formatted text to FNV-1a as it is produced.
+struct FnvWriter(super::hash::Fnv64);
+
+impl std::fmt::Write for FnvWriter {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        std::hash::Hasher::write(&mut self.0, s.as_bytes());
+        Ok(())
     }
 }
 
