@@ -659,6 +659,62 @@ fn images_at_the_same_offset_are_equal() {
 }
 
 #[test]
+fn eq_given_equal_befores_compares_only_what_changed_and_agrees_with_eq() {
+    // Two nodes replay a 300-partition topic apart (several partition chunks), then the
+    // same or a different change to one partition, and more partitions.
+    let mut records = cluster();
+    records.push(topic("big", PAYMENTS));
+    for p in 0..300 {
+        records.push(MetadataRecord::Partition(partition(
+            PAYMENTS,
+            p,
+            &[1, 2, 3],
+            1,
+        )));
+    }
+    let a0 = replay(&MetadataImage::empty(), &records);
+    let b0 = replay(&MetadataImage::empty(), &records);
+    assert_eq!(a0, b0);
+    let leader = |l: i32, p: i32| {
+        MetadataRecord::PartitionChange(PartitionChangeRecord {
+            leader: l,
+            ..PartitionChangeRecord::new(PAYMENTS, p)
+        })
+    };
+    let more = |from: i32| -> Vec<MetadataRecord> {
+        (from..from + 70)
+            .map(|p| MetadataRecord::Partition(partition(PAYMENTS, p, &[2, 3, 1], 2)))
+            .collect()
+    };
+    for (p, lb, grow) in [(5, 2, false), (5, 3, false), (299, 3, false), (5, 2, true)] {
+        let mut ra = vec![leader(2, p)];
+        let mut rb = vec![leader(lb, p)];
+        if grow {
+            ra.extend(more(300));
+            rb.extend(more(300));
+        }
+        let a1 = replay(&a0, &ra);
+        let b1 = replay(&b0, &rb);
+        assert_eq!(
+            a1.eq_given(&b1, &a0, &b0),
+            a1 == b1,
+            "partition {p} leader {lb}"
+        );
+        assert_eq!(a1.eq_given(&b1, &a0, &b0), lb == 2);
+        if lb == 2 {
+            // Two in a row: the second compares against the first (equal) pair.
+            let a2 = replay(&a1, &more(1000));
+            let b2 = replay(&b1, &more(1000));
+            assert!(a2.eq_given(&b2, &a1, &b1));
+            assert_eq!(a2, b2);
+            let b2 = replay(&b1, &[leader(3, 200)]);
+            let a2 = replay(&a1, &[leader(2, 200)]);
+            assert!(!a2.eq_given(&b2, &a1, &b1) && a2 != b2);
+        }
+    }
+}
+
+#[test]
 fn an_image_written_as_records_loads_back_equal() {
     let mut records = cluster();
     records.push(MetadataRecord::PartitionChange(PartitionChangeRecord {

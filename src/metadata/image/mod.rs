@@ -153,9 +153,9 @@ impl MetadataImage {
             && ((self.cluster.ptr_eq(&self_before.cluster)
                 && other.cluster.ptr_eq(&other_before.cluster))
                 || self.cluster == other.cluster)
-            && ((self.topics.ptr_eq(&self_before.topics)
-                && other.topics.ptr_eq(&other_before.topics))
-                || self.topics == other.topics)
+            && self
+                .topics
+                .eq_given(&other.topics, &self_before.topics, &other_before.topics)
             && ((self.configs.ptr_eq(&self_before.configs)
                 && other.configs.ptr_eq(&other_before.configs))
                 || self.configs == other.configs)

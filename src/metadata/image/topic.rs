@@ -167,6 +167,55 @@ impl TopicImage {
     }
 }
 
+impl TopicImage {
+    /// `self == other`, given `self_before == other_before` (see
+    /// [`crate::metadata::MetadataImage::eq_given`]): a partition chunk that `self` shares
+    /// with `self_before` and `other` with `other_before` at the same position is equal
+    /// without comparing it, so comparing two nodes' copies of a big topic after a batch
+    /// costs the chunks the batch touched, not every partition.
+    pub(crate) fn eq_given(
+        &self,
+        other: &TopicImage,
+        self_before: &TopicImage,
+        other_before: &TopicImage,
+    ) -> bool {
+        self.id == other.id
+            && self.name == other.name
+            && self.partitions.eq_given(
+                &other.partitions,
+                &self_before.partitions,
+                &other_before.partitions,
+            )
+    }
+}
+
+impl PartitionTable {
+    /// `PartialEq::eq`, given `self_before == other_before`: equal tables split into
+    /// chunks alike, so chunk `i` of both befores holds the same partitions.
+    fn eq_given(
+        &self,
+        other: &PartitionTable,
+        self_before: &PartitionTable,
+        other_before: &PartitionTable,
+    ) -> bool {
+        let unchanged = |i: usize, a: &Arc<_>, b: &Arc<_>| {
+            self_before.chunks.get(i).is_some_and(|x| Arc::ptr_eq(x, a))
+                && other_before
+                    .chunks
+                    .get(i)
+                    .is_some_and(|y| Arc::ptr_eq(y, b))
+        };
+        self.chunks.len() == other.chunks.len()
+            && self
+                .chunks
+                .iter()
+                .zip(&other.chunks)
+                .enumerate()
+                .all(|(i, (a, b))| Arc::ptr_eq(a, b) || unchanged(i, a, b) || a == b)
+            && self.tail == other.tail
+    }
+}
+
 impl PartialEq for TopicImage {
     fn eq(&self, other: &Self) -> bool {
         self.id == other.id && self.name == other.name && self.partitions == other.partitions

@@ -393,6 +393,52 @@ fn partition_error(topic_id: Uuid, partition_id: i32, error: PartitionRecordErro
     }
 }
 
+impl TopicsImage {
+    /// `self == other`, given `self_before == other_before` (see
+    /// [`crate::metadata::MetadataImage::eq_given`]): a topic that `self` shares with
+    /// `self_before` and `other` with `other_before` is equal without comparing it, and a
+    /// changed topic compares only the partition chunks it does not share with its
+    /// before. Befores are looked up by topic id: ordinals are local history.
+    pub(crate) fn eq_given(
+        &self,
+        other: &TopicsImage,
+        self_before: &TopicsImage,
+        other_before: &TopicsImage,
+    ) -> bool {
+        if self.ptr_eq(other) || (self.ptr_eq(self_before) && other.ptr_eq(other_before)) {
+            return true;
+        }
+        self.by_id.len() == other.by_id.len()
+            && self
+                .by_id
+                .iter()
+                .zip(other.by_id.iter())
+                .all(|((id_a, &a), (id_b, &b))| {
+                    if id_a != id_b {
+                        return false;
+                    }
+                    let (Some(ta), Some(tb)) = (self.slots.slot(a), other.slots.slot(b)) else {
+                        return false;
+                    };
+                    if Arc::ptr_eq(ta, tb) {
+                        return true;
+                    }
+                    match (self_before.slot_by_id(id_a), other_before.slot_by_id(id_a)) {
+                        (Some(sa), Some(sb)) => {
+                            (Arc::ptr_eq(ta, sa) && Arc::ptr_eq(tb, sb)) || ta.eq_given(tb, sa, sb)
+                        }
+                        _ => ta == tb,
+                    }
+                })
+    }
+}
+
+impl TopicsImage {
+    fn slot_by_id(&self, topic_id: &Uuid) -> Option<&Arc<TopicImage>> {
+        self.slots.slot(*self.by_id.get(topic_id)?)
+    }
+}
+
 impl PartialEq for TopicsImage {
     // Compares topics by id; ordinals are local history (a node that loaded a snapshot
     // numbers topics afresh), by_name and the index follow from the topics, and the interner
