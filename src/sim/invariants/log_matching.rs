@@ -9,8 +9,9 @@
 
 use super::Ctx;
 use crate::kraft::{ChunkedVec, Epoch, Offset, ReplicatedLog};
+use crate::sim::hash::chain;
 use crate::sim::trace::InvariantId;
-use crate::sim::types::{chain_after, SimBatch, SimTypes};
+use crate::sim::types::{batch_hash, chain_after, SimBatch, SimTypes};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -64,6 +65,9 @@ struct Seen {
     end: Offset,
     prev_chain: u64,
     chain: u64,
+    /// [`batch_hash`] of `batch` (`chain` is `chain(prev_chain, hash)`): the world
+    /// reuses it when the batch commits instead of hashing the batch again.
+    hash: u64,
     batch: Arc<SimBatch>,
 }
 
@@ -102,6 +106,14 @@ impl LogMatching {
             Some((_, s)) => Some(s),
             None => seen.get(key),
         }
+    }
+
+    /// The [`batch_hash`] of this very batch (the same allocation) if a log already
+    /// held it: batches are immutable, so it is the hash `batch_hash` would compute.
+    pub fn known_batch_hash(&self, batch: &Arc<SimBatch>) -> Option<u64> {
+        Self::lookup(&self.recent, &self.seen, &(batch.base_offset, batch.epoch))
+            .filter(|s| Arc::ptr_eq(&s.batch, batch))
+            .map(|s| s.hash)
     }
 
     pub fn mirror(&self, idx: usize) -> &Mirror {
@@ -176,11 +188,14 @@ impl LogMatching {
                 }
                 None => {
                     let prev = chain;
-                    chain = chain_after(prev, batch);
+                    // chain_after(prev, batch), keeping the batch's own hash.
+                    let hash = batch_hash(batch);
+                    chain = self::chain(prev, hash);
                     let seen = Seen {
                         end,
                         prev_chain: prev,
                         chain,
+                        hash,
                         batch: batch.clone(),
                     };
                     if self.recent.len() == RECENT {
