@@ -203,3 +203,56 @@ fn a_follower_downloads_and_installs_a_snapshot() {
         .iter()
         .any(|a| matches!(a, Action::LoadSnapshot(s) if s.data == 42)));
 }
+
+/// The log's running byte totals agree with summing [`Batch::size_bytes`] through
+/// appends, truncation and cleaning, and cleaning compares the bytes behind the
+/// snapshot with the retention exactly as the sum would.
+#[test]
+fn log_byte_totals_match_summing_batch_sizes() {
+    use std::sync::Arc;
+    let naive = |log: &ReplicatedLog<TestTypes>| -> u64 {
+        log.batches().map(|b| b.size_bytes() as u64).sum()
+    };
+    let mut log = ReplicatedLog::<TestTypes>::new();
+    let push = |log: &mut ReplicatedLog<TestTypes>, epoch: Epoch, n: u64| {
+        let records = if n == 0 {
+            BatchRecords::Control(vec![ControlRecord::LeaderChange(LeaderChangeMessage {
+                version: 0,
+                leader_id: 1,
+                voters: vec![1],
+                granting_voters: vec![1],
+            })])
+        } else {
+            BatchRecords::Data((0..n).collect())
+        };
+        let batch = Batch {
+            base_offset: log.end_offset(),
+            epoch,
+            append_time_ms: 0,
+            records,
+        };
+        log.append(Arc::new(batch)).unwrap();
+    };
+    assert_eq!(log.size_bytes(), 0);
+    for (epoch, n) in [(1, 0), (1, 3), (1, 5), (2, 0), (2, 1), (2, 7)] {
+        push(&mut log, epoch, n);
+        assert_eq!(log.size_bytes(), naive(&log));
+        assert_eq!(log.check_invariants(), Ok(()));
+    }
+    log.truncate_to(10);
+    assert_eq!(log.size_bytes(), naive(&log));
+    assert_eq!(log.check_invariants(), Ok(()));
+    // Offsets 0..10 remain: [LC][3][5][LC]. The first three batches hold
+    // 93 + 109 + 141 = 343 bytes.
+    let behind: u64 = log.batches().take(3).map(|b| b.size_bytes() as u64).sum();
+    assert_eq!(behind, 343);
+    log.flush();
+    log.create_snapshot(snapshot(9, 1, 100), 10).unwrap();
+    assert_eq!(log.maybe_clean(behind), None, "not more than the retention");
+    assert_eq!(log.maybe_clean(behind - 1), Some(9));
+    assert_eq!(log.size_bytes(), naive(&log));
+    assert_eq!(log.check_invariants(), Ok(()));
+    push(&mut log, 2, 2);
+    assert_eq!(log.size_bytes(), naive(&log));
+    assert_eq!(log.check_invariants(), Ok(()));
+}
