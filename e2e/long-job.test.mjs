@@ -112,3 +112,31 @@ test("a far seek into the creation replays over frames with its progress", async
   // The world there is mid-creation: its own progress shows.
   await page.getByRole("progressbar", { name: /^Creating topic big: / }).waitFor({ timeout: 5000 });
 });
+
+test("a link into the creation opens over frames with its progress and reproduces the run", async () => {
+  // The page is paused mid-creation (the previous test); its address is the link.
+  await page.waitForTimeout(1200); // the URL follows the view time at most once a second
+  const there = await page.evaluate(() => ({
+    href: location.href,
+    hash: window.__kraftscope.traceHash,
+    viewMs: window.__kraftscope.viewMs,
+  }));
+  assert.match(there.href, /#v1\./);
+  const c = await launch();
+  try {
+    await c.page.goto(there.href);
+    // Replaying about half of the creation takes many frames: the link opens behind
+    // a progress bar instead of blocking the page.
+    const bar = c.page.getByRole("progressbar", { name: /^Opening the link: replaying / });
+    await bar.waitFor({ timeout: 10000 });
+    assert.equal(new URL(c.page.url()).hash, new URL(there.href).hash, "the address keeps the link while it opens");
+    await screenshot(c.page, "23-link-opening-progress.png");
+    await bar.waitFor({ state: "detached", timeout: 120000 });
+    await c.page.waitForFunction((t) => window.__kraftscope?.viewMs === t, there.viewMs, { timeout: 30000 });
+    const here = await c.page.evaluate(() => window.__kraftscope.traceHash);
+    assert.equal(here, there.hash, "the same run at the same moment");
+    assert.deepEqual(c.errors, []);
+  } finally {
+    await c.close();
+  }
+});
