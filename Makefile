@@ -101,7 +101,8 @@ build:
 # e2e/*.test.mjs against it, and stops the server however the tests end.
 e2e:
 	$(call step,end-to-end tests and bundle size)
-	@mkdir -p target/e2e
+	@# The tests merge their figures into bench.json; start it empty so none is stale.
+	@mkdir -p target/e2e && rm -f target/e2e/bench.json
 	@python3 -u -m http.server 0 --bind 127.0.0.1 --directory dist \
 	  >target/e2e/server.log 2>&1 & server=$$!; \
 	trap 'kill $$server 2>/dev/null || true' EXIT; \
