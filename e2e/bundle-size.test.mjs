@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 // has or the page does not need: libm (src/ui/math.rs calls Math), Unicode case
 // tables (ASCII case for our own text), float parsing and printing
 // (src/sim/scenario/probability.rs, ui::math::Fixed), and per-type sort routines
-// (B-trees are built with `extend`, not `collect`). Issue 2's older 250 KB figure was
+// (B-trees are built by `crate::ordered`, not `collect`). Issue 2's older 250 KB figure was
 // set for the empty shell and is not met: the simulator, metadata layer and tools
 // alone are more than that.
 const BUDGET_BYTES = 400 * 1000;

@@ -8,6 +8,7 @@
 
 pub mod kraft;
 pub mod metadata;
+pub mod ordered;
 pub mod server;
 pub mod sim;
 pub mod ui;

@@ -4,6 +4,7 @@
 
 use super::leader::LeaderState;
 use super::types::{Epoch, NodeId, Offset, OffsetAndEpoch, TimeMs};
+use crate::ordered::ordered;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -64,11 +65,9 @@ pub struct EpochElection {
 
 impl EpochElection {
     pub fn new(voters: &[NodeId]) -> Self {
-        // `extend`, not `collect`: collecting into a B-tree sorts first, and each sorted
-        // key type adds a whole sort routine to the page.
-        let mut votes = BTreeMap::new();
-        votes.extend(voters.iter().map(|&v| (v, VoteState::Unrecorded)));
-        Self { votes }
+        Self {
+            votes: ordered(voters.iter().map(|&v| (v, VoteState::Unrecorded))),
+        }
     }
 
     /// Record an answer; returns whether it changed the tally.

@@ -7,6 +7,7 @@
 //!
 //! A `ServerConfig` is a plain value: it never reads a file, a clock or a random number.
 
+use crate::ordered::ordered;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -584,9 +585,7 @@ impl ServerConfig {
 
     /// The ids in `controller.quorum.voters`.
     pub fn voter_ids(&self) -> BTreeSet<NodeId> {
-        let mut ids = BTreeSet::new();
-        ids.extend(self.controller_quorum_voters.iter().map(|v| v.id));
-        ids
+        ordered(self.controller_quorum_voters.iter().map(|v| v.id))
     }
 
     /// Whether this node is one of the static voters.
@@ -613,8 +612,7 @@ impl ServerConfig {
     /// Every directory `kafka-storage.sh format` writes: `log.dirs` plus the metadata log
     /// directory, sorted (`StorageTool.configToLogDirectories` uses a `TreeSet`).
     pub fn storage_directories(&self) -> BTreeSet<String> {
-        let mut dirs = BTreeSet::new();
-        dirs.extend(self.log_dirs.iter().cloned());
+        let mut dirs: BTreeSet<_> = ordered(self.log_dirs.iter().cloned());
         dirs.insert(self.metadata_log_dir().to_string());
         dirs
     }
@@ -694,10 +692,7 @@ pub(crate) fn effective_security_protocol_map<'a>(
     if let Some(map) = explicit {
         return map.clone();
     }
-    // `extend`, not `collect`: collecting into a B-tree sorts first, and each sorted
-    // key type adds a whole sort routine to the page.
-    let mut map = BTreeMap::new();
-    map.extend(
+    let mut map: BTreeMap<_, _> = ordered(
         SecurityProtocol::ALL
             .into_iter()
             .map(|p| (p.name().to_string(), p)),

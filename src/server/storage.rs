@@ -12,6 +12,7 @@
 //! The "disk" is a [`Storage`] value the caller owns. Nothing here touches a file, a clock or
 //! a random generator: where Kafka draws a random UUID, the caller passes the bytes.
 
+use crate::ordered::ordered;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -501,8 +502,7 @@ pub fn format(
 
     // Decide every directory's contents before writing any, so an error leaves the disk as
     // it was.
-    let mut used_ids = BTreeSet::new();
-    used_ids.extend(ensemble.props.values().filter_map(|m| m.directory_id));
+    let mut used_ids: BTreeSet<_> = ordered(ensemble.props.values().filter_map(|m| m.directory_id));
     let mut writes: Vec<(String, LogDir)> = Vec::new();
     for dir in &ensemble.empty {
         let voter_dir_id = initial_voters
@@ -651,8 +651,7 @@ pub fn check_startup(
     storage: &Storage,
     cluster_id: Option<&str>,
 ) -> Result<MetaProperties, StartupError> {
-    let mut directories = BTreeSet::new();
-    directories.extend(config.log_dirs.iter().cloned());
+    let mut directories: BTreeSet<_> = ordered(config.log_dirs.iter().cloned());
     let metadata_dir = config.metadata_log_dir().to_string();
     directories.insert(metadata_dir.clone());
     let ensemble = load_ensemble(storage, &directories);

@@ -15,6 +15,7 @@
 //! (type and range messages). Where Kafka releases differ the comment at the check says which
 //! one we follow. This module reads no files and no clock.
 
+use crate::ordered::ordered;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::config::*;
@@ -312,10 +313,7 @@ impl<'a> Validator<'a> {
         let advertised_listeners =
             self.resolve_listeners(ADVERTISED_LISTENERS, raw_advertised, &effective_map, false);
 
-        // `extend`, not `collect`: collecting into a B-tree sorts first, and each sorted
-        // key type adds a whole sort routine to the page.
-        let mut other_properties = BTreeMap::new();
-        other_properties.extend(
+        let other_properties: BTreeMap<_, _> = ordered(
             self.props
                 .entries()
                 .iter()
@@ -448,8 +446,7 @@ impl<'a> Validator<'a> {
                 return None;
             }
         }
-        let mut distinct = BTreeSet::new();
-        distinct.extend(roles.iter().map(String::as_str));
+        let distinct: BTreeSet<_> = ordered(roles.iter().map(String::as_str));
         if distinct.len() != roles.len() {
             self.fail(
                 PROCESS_ROLES,
@@ -723,8 +720,7 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        let mut names = BTreeSet::new();
-        names.extend(endpoints.iter().map(|e| e.listener_name.as_str()));
+        let names: BTreeSet<_> = ordered(endpoints.iter().map(|e| e.listener_name.as_str()));
         if names.len() != endpoints.len() {
             let message = wrap(format!(
                 "Each listener must have a different name, listeners: {}",
@@ -1076,8 +1072,8 @@ impl<'a> Validator<'a> {
                 format!("{CONTROLLER_LISTENER_NAMES} must contain at least one value appearing in the '{LISTENERS}' configuration when running the KRaft controller role"),
             );
         }
-        let mut listener_names = BTreeSet::new();
-        listener_names.extend(c.listeners.iter().map(|l| l.listener_name.as_str()));
+        let listener_names: BTreeSet<_> =
+            ordered(c.listeners.iter().map(|l| l.listener_name.as_str()));
         if !c
             .controller_listener_names
             .iter()
@@ -1092,8 +1088,7 @@ impl<'a> Validator<'a> {
 
     /// The listener rules for every node with the broker role.
     fn broker_listener_rules(&mut self, c: &ServerConfig) {
-        let mut advertised = BTreeSet::new();
-        advertised.extend(
+        let advertised: BTreeSet<_> = ordered(
             c.effective_advertised_broker_listeners()
                 .into_iter()
                 .map(|l| l.listener_name.as_str()),
@@ -1128,8 +1123,8 @@ impl<'a> Validator<'a> {
                 format!("{INTER_BROKER_LISTENER_NAME} must be a listener name defined in {ADVERTISED_LISTENERS}. The valid options based on currently configured listeners are {advertised_list}"),
             );
         }
-        let mut listener_names = BTreeSet::new();
-        listener_names.extend(c.listeners.iter().map(|l| l.listener_name.as_str()));
+        let listener_names: BTreeSet<_> =
+            ordered(c.listeners.iter().map(|l| l.listener_name.as_str()));
         if !advertised.is_subset(&listener_names) {
             let listener_list = listener_names.iter().copied().collect::<Vec<_>>().join(",");
             self.error(

@@ -11,6 +11,7 @@
 //! [`SetupForm`] is the plain-Rust model (tested natively); [`ClusterSetup`] renders it.
 
 use crate::kraft::NodeId;
+use crate::ordered::ordered;
 use crate::server::{ProcessRoles, QuorumVoter, ServerConfig};
 use crate::sim::config::{ClusterSpec, ConfigKey};
 use crate::sim::scenario::export::{
@@ -158,8 +159,8 @@ fn parse_count(text: &str, what: &str, min: u32, max: u32) -> Result<u32, String
 
 impl SetupForm {
     pub fn from_spec(spec: &ClusterSpec) -> Self {
-        let mut texts = BTreeMap::new();
-        texts.extend((1..=spec.max_node_id()).map(|id| (id, properties_for(spec, id))));
+        let texts: BTreeMap<_, _> =
+            ordered((1..=spec.max_node_id()).map(|id| (id, properties_for(spec, id))));
         Self {
             base: spec.clone(),
             controllers: spec.controllers.to_string(),

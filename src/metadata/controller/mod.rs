@@ -26,6 +26,7 @@
 //! 10,000 new ones. Larger topics are built by an admin tool in several requests
 //! (`crate::sim::admin`).
 
+use crate::ordered::ordered;
 use std::collections::BTreeMap;
 
 mod alter_partition;
@@ -279,10 +280,7 @@ impl QuorumController {
         committed: &MetadataImage,
         next_offset: i64,
     ) -> Records {
-        // `extend`, not `collect`: collecting into a B-tree sorts first, and each sorted
-        // key type adds a whole sort routine to the page.
-        let mut sessions = BTreeMap::new();
-        sessions.extend(committed.cluster().brokers().map(|b| {
+        let sessions: BTreeMap<_, _> = ordered(committed.cluster().brokers().map(|b| {
             (
                 b.id,
                 Session {
