@@ -26,7 +26,7 @@ use super::rng::{derive_seed, STREAM_NODE};
 use super::trace::{
     DropReason, FaultKind, InvariantId, MsgInfo, StartRefusal, Trace, TraceEvent, TraceKind, WORLD,
 };
-use super::types::{batch_hash, App, SimBatch, SimNode, SimRecord, SimSnapshot, SimTypes};
+use super::types::{batch_hash, App, SimNode, SimRecord, SimSnapshot, SimTypes};
 use crate::kraft::{
     Action, DurableState, Envelope, Epoch, Input, NodeConfig, NodeId, Offset, QuorumConfig,
     RaftNode, Snapshot, StateKind,
@@ -447,32 +447,6 @@ pub struct World {
     free_rpc_slots: Vec<u32>,
     /// A `create-topic` too large for one request ([`admin`]).
     admin_job: Option<Box<admin::AdminJob>>,
-    batch_hashes: BatchHashes,
-}
-
-/// The hashes of the batches committed last. Every node applies the same shared batch
-/// (`Arc`), so each is hashed once rather than once per node. The batches are kept
-/// alive here, so a remembered address cannot be reused by another batch.
-#[derive(Clone, Debug, Default)]
-struct BatchHashes(std::collections::VecDeque<(Arc<SimBatch>, u64)>);
-
-impl BatchHashes {
-    const KEPT: usize = 8;
-
-    /// `known`: the hash another part of the world already computed for this very
-    /// batch, if any (the LogMatching invariant hashes each batch a log first holds).
-    fn hash(&mut self, batch: &Arc<SimBatch>, known: impl FnOnce() -> Option<u64>) -> u64 {
-        if let Some((_, h)) = self.0.iter().rev().find(|(b, _)| Arc::ptr_eq(b, batch)) {
-            return *h;
-        }
-        let h = known().unwrap_or_else(|| batch_hash(batch));
-        debug_assert_eq!(h, batch_hash(batch));
-        if self.0.len() == Self::KEPT {
-            self.0.pop_front();
-        }
-        self.0.push_back((batch.clone(), h));
-        h
-    }
 }
 
 /// At most this many violations are kept (all are counted).
@@ -536,7 +510,6 @@ impl World {
             rpcs: Vec::new(),
             free_rpc_slots: Vec::new(),
             admin_job: None,
-            batch_hashes: BatchHashes::default(),
         };
         let spec = world.spec.clone();
         for (node, key, value) in &spec.server_properties {
@@ -698,7 +671,6 @@ impl World {
             rpcs: self.rpcs.clone(),
             free_rpc_slots: self.free_rpc_slots.clone(),
             admin_job: self.admin_job.clone(),
-            batch_hashes: self.batch_hashes.clone(),
         }
     }
 
@@ -1111,10 +1083,14 @@ impl World {
                     let mut up_to = 0;
                     for batch in &batches {
                         let before = self.procs[idx].app.chain_hash;
-                        let log_matching = &self.checker.log_matching;
+                        // Every node applies the same shared batch (`Arc`), and the
+                        // LogMatching invariant hashed it when a log first held it.
                         let hash = self
-                            .batch_hashes
-                            .hash(batch, || log_matching.known_batch_hash(batch));
+                            .checker
+                            .log_matching
+                            .known_batch_hash(batch)
+                            .unwrap_or_else(|| batch_hash(batch));
+                        debug_assert_eq!(hash, batch_hash(batch));
                         self.procs[idx].app.apply_hashed(batch, hash);
                         let after = self.procs[idx].app.chain_hash;
                         up_to = batch.end_offset();
