@@ -1502,10 +1502,7 @@ impl World {
         snapshot_changed: bool,
         event: EventDesc,
     ) {
-        let id = self.procs[idx].id;
-        let top_hw = self.top_leader_hw();
         let p = &self.procs[idx];
-        let epoch = p.epoch();
         let (log, persisted, mem_epoch, is_leader) = match &p.raft {
             Some(r) => (
                 r.log(),
@@ -1515,6 +1512,18 @@ impl World {
             ),
             None => (&p.disk.log, None, None, false),
         };
+        // Most steps leave the log and epochs as the last check saw them.
+        if !became_leader
+            && !snapshot_changed
+            && !self
+                .checker
+                .node_changed(idx, log, persisted.zip(mem_epoch))
+        {
+            return;
+        }
+        let id = p.id;
+        let epoch = p.epoch();
+        let top_hw = self.top_leader_hw();
         let mut r = Report::new(
             &mut self.checker,
             &mut self.violations,

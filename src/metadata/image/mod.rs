@@ -134,6 +134,18 @@ impl MetadataImage {
             && self.configs.ptr_eq(&other.configs)
     }
 
+    /// Whether every part but the provenance is the same allocation as `other`'s (the
+    /// producer ids, a plain value, compared). A batch without metadata records moves
+    /// only the provenance, so a node's image keeps its parts for many offsets in a row.
+    #[inline]
+    pub fn parts_ptr_eq(&self, other: &MetadataImage) -> bool {
+        self.cluster.ptr_eq(&other.cluster)
+            && self.topics.ptr_eq(&other.topics)
+            && self.features.ptr_eq(&other.features)
+            && self.configs.ptr_eq(&other.configs)
+            && self.producer_ids == other.producer_ids
+    }
+
     /// `self == other`, given that `self_before == other_before`: a part that `self`
     /// shares with `self_before` and `other` with `other_before` (the same allocations)
     /// is equal without comparing it. Two nodes' images are built apart, so after a

@@ -60,10 +60,15 @@ impl ImagesEqualAtEqualOffsets {
                 if self.last_equal.len() <= idx {
                     self.last_equal.resize(idx + 1, None);
                 }
-                if self.last_equal[idx]
-                    .as_ref()
-                    .is_some_and(|(mine, theirs)| mine.ptr_eq(image) && theirs.ptr_eq(first))
-                {
+                // The common case, answered without touching `equal_pairs`: both images
+                // still share every part with a pair already found equal, and only the
+                // provenance moved (compared here). The pair is kept as it is: its
+                // parts are the ones shared, and it keeps them alive.
+                if self.last_equal[idx].as_ref().is_some_and(|(mine, theirs)| {
+                    image.provenance() == first.provenance()
+                        && image.parts_ptr_eq(mine)
+                        && first.parts_ptr_eq(theirs)
+                }) {
                     return;
                 }
                 // Newest first: the pairs of the images nodes hold now were added last.

@@ -158,6 +158,48 @@ pub struct Checker {
     pub leader_never_load_snapshot: LeaderNeverLoadSnapshot,
     pub images_equal: ImagesEqualAtEqualOffsets,
     pub leader_in_isr: LeaderInIsrAndUnfenced,
+    /// Per node: what [`Checker::after_node_changed`] last saw ([`NodeSeen`]).
+    node_seen: Vec<Option<NodeSeen>>,
+}
+
+/// The parts of a node that the per-node checks read: its log's bounds and newest
+/// batch, and its epochs. Most steps change none of them (a fetch parked or answered
+/// from the leader's log, a response that only moved a timer), and then there is
+/// nothing new to check. The newest batch is held (not just its address) so that its
+/// allocation cannot be reused by another batch while it is remembered here.
+#[derive(Clone, Debug)]
+struct NodeSeen {
+    start: Offset,
+    end: Offset,
+    batches: usize,
+    newest: Option<std::sync::Arc<SimBatch>>,
+    epochs: Option<(Epoch, Epoch)>,
+}
+
+impl NodeSeen {
+    fn matches(&self, log: &ReplicatedLog<SimTypes>, epochs: Option<(Epoch, Epoch)>) -> bool {
+        let n = log.batch_count();
+        self.batches == n
+            && self.epochs == epochs
+            && self.start == log.log_start_offset()
+            && self.end == log.end_offset()
+            && match (&self.newest, n.checked_sub(1).and_then(|i| log.batch(i))) {
+                (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+
+    fn of(log: &ReplicatedLog<SimTypes>, epochs: Option<(Epoch, Epoch)>) -> Self {
+        let n = log.batch_count();
+        NodeSeen {
+            start: log.log_start_offset(),
+            end: log.end_offset(),
+            batches: n,
+            newest: n.checked_sub(1).and_then(|i| log.batch(i)).cloned(),
+            epochs,
+        }
+    }
 }
 
 impl Checker {
@@ -175,7 +217,24 @@ impl Checker {
             leader_never_load_snapshot: LeaderNeverLoadSnapshot,
             images_equal: ImagesEqualAtEqualOffsets::default(),
             leader_in_isr: LeaderInIsrAndUnfenced,
+            node_seen: vec![None; voters.len()],
         }
+    }
+
+    /// Whether node `idx`'s log or epochs differ from what
+    /// [`Checker::after_node_changed`] last checked (`false`: that check would find
+    /// nothing new, and may be skipped).
+    pub fn node_changed(
+        &self,
+        idx: usize,
+        log: &ReplicatedLog<SimTypes>,
+        epochs: Option<(Epoch, Epoch)>,
+    ) -> bool {
+        !self
+            .node_seen
+            .get(idx)
+            .and_then(Option::as_ref)
+            .is_some_and(|seen| seen.matches(log, epochs))
     }
 
     /// A quorum-state write.
@@ -246,6 +305,9 @@ impl Checker {
         top_leader_hw: Option<Offset>,
         ctx: &mut Ctx,
     ) {
+        if let Some(seen) = self.node_seen.get_mut(idx) {
+            *seen = Some(NodeSeen::of(log, epochs));
+        }
         if let Some((persisted, in_memory)) = epochs {
             self.monotonic_epoch
                 .check_in_memory(persisted, in_memory, ctx);
