@@ -73,6 +73,10 @@ pub struct Network {
     /// Partition group of each node (all 0 when healed).
     group: Vec<u32>,
     isolated: Vec<bool>,
+    /// Per link: whether a cut, a partition or an isolation blocks it, derived from the
+    /// three above whenever one changes (rarely) so that a send or a delivery reads one
+    /// entry.
+    blocked: Vec<bool>,
 }
 
 impl Network {
@@ -91,6 +95,19 @@ impl Network {
             cut: vec![false; size * size],
             group: vec![0; size],
             isolated: vec![false; size],
+            blocked: vec![false; size * size],
+        }
+    }
+
+    fn update_blocked(&mut self) {
+        let size = self.size;
+        for f in 0..size {
+            for t in 0..size {
+                self.blocked[f * size + t] = self.cut[f * size + t]
+                    || self.isolated[f]
+                    || self.isolated[t]
+                    || self.group[f] != self.group[t];
+            }
         }
     }
 
@@ -103,15 +120,7 @@ impl Network {
     /// Whether a message from `from` to `to` would be dropped by a cut right now.
     #[inline]
     pub fn is_blocked(&self, from: NodeId, to: NodeId) -> bool {
-        match self.idx(from, to) {
-            Some(i) => {
-                self.cut[i]
-                    || self.isolated[from as usize]
-                    || self.isolated[to as usize]
-                    || self.group[from as usize] != self.group[to as usize]
-            }
-            None => true,
-        }
+        self.idx(from, to).is_none_or(|i| self.blocked[i])
     }
 
     /// Decide the fate of one message (draws from the link's own stream).
@@ -119,7 +128,7 @@ impl Network {
         let Some(i) = self.idx(from, to) else {
             return Fate::Blocked;
         };
-        if self.is_blocked(from, to) {
+        if self.blocked[i] {
             return Fate::Blocked;
         }
         let spec = self.links[i];
@@ -166,17 +175,20 @@ impl Network {
                 }
             }
         }
+        self.update_blocked();
     }
 
     pub fn cut(&mut self, from: NodeId, to: NodeId) {
         if let Some(i) = self.idx(from, to) {
             self.cut[i] = true;
+            self.blocked[i] = true;
         }
     }
 
     pub fn isolate(&mut self, node: NodeId) {
         if node > 0 && (node as usize) < self.size {
             self.isolated[node as usize] = true;
+            self.update_blocked();
         }
     }
 
@@ -185,6 +197,7 @@ impl Network {
         self.cut.iter_mut().for_each(|c| *c = false);
         self.group.iter_mut().for_each(|g| *g = 0);
         self.isolated.iter_mut().for_each(|i| *i = false);
+        self.blocked.iter_mut().for_each(|b| *b = false);
     }
 }
 
