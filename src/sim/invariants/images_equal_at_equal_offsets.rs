@@ -39,6 +39,12 @@ pub struct ImagesEqualAtEqualOffsets {
 
 impl ImagesEqualAtEqualOffsets {
     /// Node `idx`'s loader is now at `next_offset` with `image`.
+    ///
+    /// The common case (the node and the first observer at this offset both still hold
+    /// images already found equal, only the provenance moved) is answered here in a few
+    /// comparisons; everything else is in [`Self::observe_slow`], kept out of line so
+    /// that this path stays small.
+    #[inline]
     pub fn observe(
         &mut self,
         idx: usize,
@@ -51,25 +57,58 @@ impl ImagesEqualAtEqualOffsets {
         {
             return;
         }
-        let at = self.seen.partition_point(|(o, _)| *o < next_offset);
+        let at = self.position(next_offset);
+        if let Some((_, first)) = self.seen.get(at).filter(|(o, _)| *o == next_offset) {
+            if first.ptr_eq(image) {
+                return;
+            }
+            // Both images still share every part with a pair already found equal, and
+            // only the provenance moved (compared here). The pair is kept as it is: its
+            // parts are the ones shared, and it keeps them alive.
+            if let Some(Some((mine, theirs))) = self.last_equal.get(idx) {
+                if image.provenance() == first.provenance()
+                    && image.parts_ptr_eq(mine)
+                    && first.parts_ptr_eq(theirs)
+                {
+                    return;
+                }
+            }
+        }
+        self.observe_slow(idx, at, next_offset, image, ctx);
+    }
+
+    /// Where `next_offset` is or would be inserted in `seen`. Loaders move forward
+    /// and close together, so the offset is almost always among the newest few: look
+    /// there before searching the whole window.
+    #[inline]
+    fn position(&self, next_offset: Offset) -> usize {
+        let n = self.seen.len();
+        for back in 1..=n.min(4) {
+            let o = self.seen[n - back].0;
+            if o == next_offset {
+                return n - back;
+            }
+            if o < next_offset {
+                return n - back + 1;
+            }
+        }
+        self.seen.partition_point(|(o, _)| *o < next_offset)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn observe_slow(
+        &mut self,
+        idx: usize,
+        at: usize,
+        next_offset: Offset,
+        image: &MetadataImage,
+        ctx: &mut Ctx,
+    ) {
         match self.seen.get(at).filter(|(o, _)| *o == next_offset) {
             Some((_, first)) => {
-                if first.ptr_eq(image) {
-                    return;
-                }
                 if self.last_equal.len() <= idx {
                     self.last_equal.resize(idx + 1, None);
-                }
-                // The common case, answered without touching `equal_pairs`: both images
-                // still share every part with a pair already found equal, and only the
-                // provenance moved (compared here). The pair is kept as it is: its
-                // parts are the ones shared, and it keeps them alive.
-                if self.last_equal[idx].as_ref().is_some_and(|(mine, theirs)| {
-                    image.provenance() == first.provenance()
-                        && image.parts_ptr_eq(mine)
-                        && first.parts_ptr_eq(theirs)
-                }) {
-                    return;
                 }
                 // Newest first: the pairs of the images nodes hold now were added last.
                 if self
