@@ -681,12 +681,30 @@ struct TraceFileIn {
     events: serde::de::IgnoredAny,
 }
 
-/// An imported trace file, checked by replaying its run.
+/// An imported trace file: its run, and what replaying the run must give.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportedTrace {
     pub run: Run,
     pub until_ms: u64,
     pub trace_hash: u64,
+    pub event_count: u64,
+}
+
+impl ImportedTrace {
+    /// Whether `world` (the run replayed to `until_ms`) has the file's trace hash and
+    /// event count.
+    pub fn check(&self, world: &crate::sim::World) -> Result<(), ShareError> {
+        if world.trace_hash() != self.trace_hash || world.trace().count() != self.event_count {
+            return Err(ShareError(format!(
+                "trace: the file's trace hash {:016x} ({} events) does not match its run, which replays to {:016x} ({} events): the trace was edited or comes from another version",
+                self.trace_hash,
+                self.event_count,
+                world.trace_hash(),
+                world.trace().count()
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Replay `run` to `until_ms` and write its trace as JSON.
@@ -716,6 +734,14 @@ pub fn export_trace(run: &Run, until_ms: u64) -> String {
 /// Read a trace file: the run must validate and replaying it must give the recorded
 /// hash and event count.
 pub fn import_trace(json: &str) -> Result<ImportedTrace, ShareError> {
+    let trace = read_trace(json)?;
+    trace.check(&trace.run.replay(trace.until_ms, false))?;
+    Ok(trace)
+}
+
+/// Read a trace file and check its shape, without replaying its run: the caller replays
+/// it (over several frames, for a long run) and then calls [`ImportedTrace::check`].
+pub fn read_trace(json: &str) -> Result<ImportedTrace, ShareError> {
     let file: TraceFileIn = serde_json::from_str(json).map_err(|e| {
         ShareError(format!(
             "trace: line {} column {}: {}",
@@ -743,19 +769,11 @@ pub fn import_trace(json: &str) -> Result<ImportedTrace, ShareError> {
             file.trace_hash.chars().take(40).collect::<String>()
         ))
     })?;
-    let world = run.replay(file.until_ms, false);
-    if world.trace_hash() != hash || world.trace().count() != file.event_count {
-        return Err(ShareError(format!(
-            "trace: the file's trace hash {hash:016x} ({} events) does not match its run, which replays to {:016x} ({} events): the trace was edited or comes from another version",
-            file.event_count,
-            world.trace_hash(),
-            world.trace().count()
-        )));
-    }
     Ok(ImportedTrace {
         run,
         until_ms: file.until_ms,
         trace_hash: hash,
+        event_count: file.event_count,
     })
 }
 

@@ -67,14 +67,15 @@ pub struct JobView {
 }
 
 impl JobView {
-    /// A link opening, else a seek in progress, else the world's multi-request topic
+    /// A link or file opening, else a seek in progress, else the world's multi-request topic
     /// creation.
     pub fn build(m: &Model) -> Option<JobView> {
         if let Some((done, total)) = m.load_progress() {
             let total = total.max(1);
             return Some(JobView {
                 label: format!(
-                    "Opening the link: replaying {} of {}",
+                    "Opening {}: replaying {} of {}",
+                    m.loading_what().unwrap_or("the link"),
                     format_ms(done),
                     format_ms(total)
                 ),

@@ -23,7 +23,7 @@ impl Model {
     /// A model running `run`, its head at `view_ms` or at the last intervention if that
     /// is later, viewed at `view_ms`. The head is the world [`Run::replay`] gives.
     pub fn from_run(run: &Run, view_ms: u64) -> Result<Model, String> {
-        let mut job = LoadJob::new(run.clone(), view_ms, false)?;
+        let mut job = LoadJob::new(run.clone(), view_ms, false, "the run")?;
         while !job.step(None, None)? {}
         Ok(*job.model)
     }
@@ -48,43 +48,62 @@ impl Model {
     /// plays (there is nothing to look at yet). A run that takes longer than a frame to
     /// replay (a link into a 2,000,000-partition creation) loads over the following
     /// frames with its progress shown ([`Model::load_progress`]); the run on screen stays
-    /// as it is until the new one is whole.
+    /// as it is until the new one is whole. Scenario and trace files load the same way.
     pub(super) fn open_link(&mut self, fragment: &str) {
         self.loading = None;
         let job = share::decode(fragment)
             .map_err(|e| e.to_string())
-            .and_then(|s| LoadJob::new(s.run, s.at_ms, s.at_ms == 0));
+            .and_then(|s| LoadJob::new(s.run, s.at_ms, s.at_ms == 0, "the link"));
+        self.start_load("the link", job);
+    }
+
+    fn start_load(&mut self, what: &str, job: Result<LoadJob, String>) {
         match job {
             Ok(job) => {
                 self.loading = Some(Box::new(job));
                 let deadline = self.clock.map(|now| now() + FRAME_BUDGET_MS);
                 self.continue_load(deadline);
             }
-            Err(e) => self.refuse("the link", e),
+            Err(e) => self.refuse(what, e),
         }
     }
 
-    /// Replay the link being opened until it is whole (then it replaces this model) or
+    /// Replay the run being opened until it is whole (then it replaces this model) or
     /// this frame's budget is spent.
     pub(super) fn continue_load(&mut self, deadline: Option<f64>) {
         let Some(mut job) = self.loading.take() else {
             return;
         };
-        match job.step(self.clock, deadline) {
+        let whole = job.step(self.clock, deadline).and_then(|whole| {
+            // A trace file's run must replay to the file's trace.
+            match (&job.trace, whole) {
+                (Some(trace), true) => trace
+                    .check(job.model.timeline.head())
+                    .map(|()| true)
+                    .map_err(|e| e.to_string()),
+                _ => Ok(whole),
+            }
+        });
+        match whole {
             Ok(true) => {
                 let playing = job.playing;
                 self.replace_with(*job.model, playing);
             }
             Ok(false) => self.loading = Some(job),
-            Err(e) => self.refuse("the link", e),
+            Err(e) => self.refuse(&job.what, e),
         }
     }
 
-    /// A link being opened: (simulated ms replayed, ms to replay).
+    /// A run being opened: (simulated ms replayed, ms to replay).
     pub fn load_progress(&self) -> Option<(u64, u64)> {
         self.loading
             .as_ref()
             .map(|j| (j.model.head_ms().min(j.end_ms), j.end_ms))
+    }
+
+    /// What is being opened: "the link", or the file's name.
+    pub fn loading_what(&self) -> Option<&str> {
+        self.loading.as_ref().map(|j| j.what.as_str())
     }
 
     /// A scenario file opens where its last line left the clock, paused.
@@ -93,28 +112,27 @@ impl Model {
         if text.len() > MAX_FILE_BYTES {
             return self.refuse(name, too_large(text.len()));
         }
-        let loaded = import(text)
+        let job = import(text)
             .map_err(|e| e.to_string())
-            .and_then(|i| Model::from_run(&i.run, i.until_ms));
-        match loaded {
-            Ok(m) => self.replace_with(m, false),
-            Err(e) => self.refuse(name, e),
-        }
+            .and_then(|i| LoadJob::new(i.run, i.until_ms, false, name));
+        self.start_load(name, job);
     }
 
-    /// A trace file opens at its end, paused, once its run replays to its hash.
+    /// A trace file opens at its end, paused, once its run replays to its hash (the
+    /// replay that loads it is the one that checks it).
     pub(super) fn import_trace(&mut self, name: &str, text: &str) {
         self.loading = None;
         if text.len() > MAX_FILE_BYTES {
             return self.refuse(name, too_large(text.len()));
         }
-        let loaded = share::import_trace(text)
+        let job = share::read_trace(text)
             .map_err(|e| e.to_string())
-            .and_then(|t| Model::from_run(&t.run, t.until_ms));
-        match loaded {
-            Ok(m) => self.replace_with(m, false),
-            Err(e) => self.refuse(name, e),
-        }
+            .and_then(|t| {
+                let mut job = LoadJob::new(t.run.clone(), t.until_ms, false, name)?;
+                job.trace = Some(t);
+                Ok(job)
+            });
+        self.start_load(name, job);
     }
 
     /// The link (`#v1.…`) that reopens this branch's run at the view time.
@@ -154,10 +172,14 @@ pub(super) struct LoadJob {
     view_ms: u64,
     /// Whether the loaded model plays.
     playing: bool,
+    /// What is being opened, for its progress and its errors.
+    what: String,
+    /// For a trace file: what the replay must give.
+    trace: Option<share::ImportedTrace>,
 }
 
 impl LoadJob {
-    fn new(run: Run, view_ms: u64, playing: bool) -> Result<LoadJob, String> {
+    fn new(run: Run, view_ms: u64, playing: bool, what: &str) -> Result<LoadJob, String> {
         validate_run(&run).map_err(|e| e.to_string())?;
         let last = run.interventions.last().map_or(0, |r| r.at_ms);
         Ok(LoadJob {
@@ -166,6 +188,8 @@ impl LoadJob {
             end_ms: view_ms.max(last),
             view_ms,
             playing,
+            what: what.to_string(),
+            trace: None,
             run,
         })
     }
@@ -435,6 +459,100 @@ mod tests {
             e.starts_with("Could not open t.json: trace: line 1 column "),
             "{e}"
         );
+        assert_eq!(state_of(&b), before);
+    }
+
+    /// A scenario or trace file whose replay is long opens over frames like a link: its
+    /// name is in the progress label, the run on screen is untouched until the new one
+    /// is whole, and the result is the blocking load's.
+    #[test]
+    fn files_open_over_frames_with_progress_and_the_run_shown_untouched() {
+        let a = acted();
+        for (name, text, trace) in [
+            ("run.kraft", a.export_scenario().unwrap(), false),
+            ("t.json", a.export_trace(), true),
+        ] {
+            let mut b = Model::new(Model::default_spec(1));
+            b.set_clock(slow_clock);
+            play_for(&mut b, 500.0);
+            let shown = state_of(&b);
+            let action = if trace {
+                Action::ImportTrace {
+                    name: name.into(),
+                    text,
+                }
+            } else {
+                Action::ImportScenario {
+                    name: name.into(),
+                    text,
+                }
+            };
+            b.reduce(action);
+            assert!(b.load_progress().is_some(), "{name}: a sliced load");
+            let job = crate::ui::view_model::JobView::build(&b).unwrap();
+            assert!(
+                job.label
+                    .starts_with(&format!("Opening {name}: replaying ")),
+                "{}",
+                job.label
+            );
+            let mut frames = 0;
+            while b.load_progress().is_some() {
+                assert_eq!(
+                    state_of(&b).1,
+                    shown.1,
+                    "{name}: the run shown is untouched"
+                );
+                b.reduce(Action::Frame { wall_ms: 16.0 });
+                frames += 1;
+                assert!(frames < 10_000);
+            }
+            assert!(frames > 1, "{name}: it took {frames} frames");
+            assert_eq!(b.load_error, None, "{name}");
+            assert_eq!(b.head_ms(), a.head_ms(), "{name}");
+            assert_eq!(
+                b.world().trace_hash(),
+                a.timeline().head().trace_hash(),
+                "{name}"
+            );
+            assert!(!b.playing, "{name}: a file opens paused");
+        }
+    }
+
+    /// A trace whose recorded hash does not match its run is refused once the replay
+    /// that loads it is done, and the run shown stays as it was.
+    #[test]
+    fn a_trace_that_does_not_match_its_run_is_refused_after_its_replay() {
+        let a = acted();
+        let json = a.export_trace();
+        let hash = format!("{:016x}", a.timeline().head().trace_hash());
+        let tampered = json.replacen(
+            &hash,
+            &format!("{:016x}", a.timeline().head().trace_hash() ^ 1),
+            1,
+        );
+        assert_ne!(tampered, json);
+        let mut b = Model::new(Model::default_spec(1));
+        b.set_clock(slow_clock);
+        play_for(&mut b, 500.0);
+        b.reduce(Action::Pause);
+        let before = state_of(&b);
+        b.reduce(Action::ImportTrace {
+            name: "t.json".into(),
+            text: tampered,
+        });
+        let mut frames = 0;
+        while b.load_progress().is_some() {
+            b.reduce(Action::Frame { wall_ms: 16.0 });
+            frames += 1;
+            assert!(frames < 10_000);
+        }
+        let e = b.load_error.clone().expect("refused");
+        assert!(
+            e.starts_with("Could not open t.json: trace: the file's trace hash "),
+            "{e}"
+        );
+        assert!(e.ends_with("The run shown is unchanged."), "{e}");
         assert_eq!(state_of(&b), before);
     }
 
