@@ -166,6 +166,10 @@ pub struct RaftNode<T: RaftTypes> {
     pub(crate) outbox: Vec<Action<T>>,
     pub(crate) now_ms: TimeMs,
     next_deadline_ms: Option<TimeMs>,
+    /// `config.is_voter()`, computed once: the voter set is static (no KIP-853) and the
+    /// config never changes after start, while the question is asked on every fetch
+    /// and poll (a binary search each time).
+    local_is_voter: bool,
 }
 
 impl<T: RaftTypes> RaftNode<T> {
@@ -185,6 +189,7 @@ impl<T: RaftTypes> RaftNode<T> {
             config.quorum.retry_backoff_ms,
         );
         let rng = Xoshiro256PlusPlus::seed_from_u64(config.rng_seed);
+        let local_is_voter = config.is_voter();
         let mut node = Self {
             config,
             rng,
@@ -209,6 +214,7 @@ impl<T: RaftTypes> RaftNode<T> {
             outbox: Vec::new(),
             now_ms,
             next_deadline_ms: Some(now_ms),
+            local_is_voter,
         };
         node.initialize();
         node.poll();
@@ -290,7 +296,7 @@ impl<T: RaftTypes> RaftNode<T> {
     }
 
     pub fn is_voter(&self) -> bool {
-        self.config.is_voter()
+        self.local_is_voter
     }
 
     pub fn state(&self) -> &EpochState<T> {
