@@ -63,7 +63,7 @@ impl<T: RaftTypes> RaftNode<T> {
         }
         let expires_at_ms = self.now_ms + request.max_wait_ms;
         if let EpochState::Leader(leader) = &mut self.state {
-            leader.parked_fetches.push(ParkedFetch {
+            leader.park_fetch(ParkedFetch {
                 from,
                 correlation_id,
                 request,
@@ -186,7 +186,7 @@ impl<T: RaftTypes> RaftNode<T> {
         if let EpochState::Leader(leader) = &mut self.state {
             debug_assert!(leader.parked_fetches.is_empty());
             // Keep the emptied vector's allocation when no fetch is left waiting.
-            leader.parked_fetches = if waiting.is_empty() { parked } else { waiting };
+            leader.set_parked_fetches(if waiting.is_empty() { parked } else { waiting });
         }
     }
 
@@ -195,22 +195,17 @@ impl<T: RaftTypes> RaftNode<T> {
     pub(crate) fn expire_parked_fetches(&mut self) -> u64 {
         let now = self.now_ms;
         let expired: Vec<ParkedFetch<T>> = match &mut self.state {
-            // This runs on every leader step; usually nothing has expired, so look
-            // before building the (empty) vector of expired fetches.
-            EpochState::Leader(leader)
-                if leader.parked_fetches.iter().all(|p| p.expires_at_ms > now) =>
-            {
-                return leader
-                    .parked_fetches
-                    .iter()
-                    .map(|p| p.expires_at_ms - now)
-                    .min()
-                    .unwrap_or(u64::MAX);
-            }
-            EpochState::Leader(leader) => leader
-                .parked_fetches
-                .extract_if(.., |p| p.expires_at_ms <= now)
-                .collect(),
+            EpochState::Leader(leader) => match leader.earliest_parked_expiry_ms() {
+                None => return u64::MAX,
+                // This runs on every leader step; usually nothing has expired.
+                Some(first) if first > now => return first - now,
+                Some(_) => {
+                    let mut parked = std::mem::take(&mut leader.parked_fetches);
+                    let expired = parked.extract_if(.., |p| p.expires_at_ms <= now).collect();
+                    leader.set_parked_fetches(parked);
+                    expired
+                }
+            },
             _ => return u64::MAX,
         };
         for parked in expired {
@@ -222,11 +217,8 @@ impl<T: RaftTypes> RaftNode<T> {
         }
         match &self.state {
             EpochState::Leader(leader) => leader
-                .parked_fetches
-                .iter()
-                .map(|p| p.expires_at_ms - now)
-                .min()
-                .unwrap_or(u64::MAX),
+                .earliest_parked_expiry_ms()
+                .map_or(u64::MAX, |first| first - now),
             _ => u64::MAX,
         }
     }

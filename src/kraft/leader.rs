@@ -123,7 +123,14 @@ pub struct LeaderState<T: RaftTypes> {
     pub begin_quorum_epoch_deadline_ms: TimeMs,
     pub resign_requested: bool,
     pub accumulator: Option<Accumulator<T>>,
-    pub parked_fetches: Vec<ParkedFetch<T>>,
+    /// The fetch purgatory, in parking order. Change it only through
+    /// [`Self::park_fetch`] and [`Self::set_parked_fetches`], which keep
+    /// `earliest_parked_expiry_ms` right.
+    pub(crate) parked_fetches: Vec<ParkedFetch<T>>,
+    /// The smallest `expires_at_ms` in `parked_fetches` (`u64::MAX` when empty): the
+    /// leader polls on every step, and mostly nothing has expired; this answers that
+    /// without a walk over every parked fetch.
+    earliest_parked_expiry_ms: TimeMs,
 }
 
 impl<T: RaftTypes> LeaderState<T> {
@@ -160,7 +167,29 @@ impl<T: RaftTypes> LeaderState<T> {
             resign_requested: false,
             accumulator: None,
             parked_fetches: Vec::new(),
+            earliest_parked_expiry_ms: TimeMs::MAX,
         }
+    }
+
+    /// Park a fetch in the purgatory.
+    pub(crate) fn park_fetch(&mut self, fetch: ParkedFetch<T>) {
+        self.earliest_parked_expiry_ms = self.earliest_parked_expiry_ms.min(fetch.expires_at_ms);
+        self.parked_fetches.push(fetch);
+    }
+
+    /// Replace the purgatory (after taking it out to answer some of its fetches).
+    pub(crate) fn set_parked_fetches(&mut self, parked: Vec<ParkedFetch<T>>) {
+        self.earliest_parked_expiry_ms = parked
+            .iter()
+            .map(|p| p.expires_at_ms)
+            .min()
+            .unwrap_or(TimeMs::MAX);
+        self.parked_fetches = parked;
+    }
+
+    /// When the first parked fetch expires (`None`: the purgatory is empty).
+    pub(crate) fn earliest_parked_expiry_ms(&self) -> Option<TimeMs> {
+        (!self.parked_fetches.is_empty()).then_some(self.earliest_parked_expiry_ms)
     }
 
     fn voter_slot(&self, id: NodeId) -> Option<usize> {
