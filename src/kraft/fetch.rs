@@ -1,6 +1,7 @@
 //! Fetch (KIP-595 §Fetch): pull replication, the fetch purgatory (long poll), divergence
 //! found in one round trip, and high-watermark propagation.
 
+use super::batch_list::BatchList;
 use super::leader::ParkedFetch;
 use super::log::{Batch, ValidOffsetAndEpoch};
 use super::node::{Action, RaftNode};
@@ -29,7 +30,7 @@ impl<T: RaftTypes> RaftNode<T> {
                 leader_epoch: self.epoch(),
             },
             snapshot_id: None,
-            records: Vec::new(),
+            records: BatchList::new(),
         }
     }
 
@@ -94,7 +95,7 @@ impl<T: RaftTypes> RaftNode<T> {
                 .log
                 .validate_offset_and_epoch(request.fetch_offset, request.last_fetched_epoch),
         };
-        let mut records = Vec::new();
+        let mut records = BatchList::new();
         if let ValidOffsetAndEpoch::Valid(_) = valid {
             records = self
                 .log

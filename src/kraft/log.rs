@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::batch_list::BatchList;
 use super::chunked::ChunkedVec;
 
 /// Size of a record batch header in Kafka's v2 format (`RECORD_BATCH_OVERHEAD`).
@@ -321,13 +322,11 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     /// Batches with records in `[from, to)`, whole batches only (fetches and commits
     /// always start and end at batch boundaries), at most `max_bytes` but always at
     /// least one batch (Kafka returns an oversized first batch rather than nothing).
-    pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> Vec<Arc<Batch<T>>> {
+    pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> BatchList<T> {
+        let mut out = BatchList::new();
         let Some(start) = self.batch_index(from) else {
-            return Vec::new();
+            return out;
         };
-        // Usually one batch (a fetch at the end, a commit of the newest): size the
-        // vector once instead of growing it.
-        let mut out = Vec::with_capacity((self.entries.len() - start).min(4));
         let mut bytes = 0u64;
         // Commits read without a byte limit: skip sizing every batch then.
         let limited = max_bytes != u64::MAX;

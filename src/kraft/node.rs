@@ -6,6 +6,7 @@
 //! the current state (send what is due, fire expired timers) until nothing is due now,
 //! then feed committed batches, snapshots and leader changes to the state machine.
 
+use super::batch_list::BatchList;
 use super::config::NodeConfig;
 use super::leader::Accumulator;
 use super::log::{Batch, BatchRecords, LogError, ReplicatedLog, Snapshot};
@@ -107,7 +108,7 @@ pub enum Action<T: RaftTypes> {
         log_start_offset: Offset,
     },
     /// `Listener.handleCommit`: committed batches, in order, each exactly once.
-    Commit(Vec<Arc<Batch<T>>>),
+    Commit(BatchList<T>),
     /// `Listener.handleLoadSnapshot`: replace the state machine's state.
     LoadSnapshot(Arc<Snapshot<T>>),
     /// `Listener.handleLeaderChange`.
