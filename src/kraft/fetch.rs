@@ -69,7 +69,8 @@ impl<T: RaftTypes> RaftNode<T> {
                 correlation_id,
                 request,
                 expires_at_ms,
-                original_response: response,
+                original_high_watermark: response.high_watermark,
+                original_log_start_offset: response.log_start_offset,
             });
             None
         } else {
@@ -195,7 +196,7 @@ impl<T: RaftTypes> RaftNode<T> {
     /// Returns the time until the next expiry.
     pub(crate) fn expire_parked_fetches(&mut self) -> u64 {
         let now = self.now_ms;
-        let expired: Vec<ParkedFetch<T>> = match &mut self.state {
+        let expired: Vec<ParkedFetch> = match &mut self.state {
             EpochState::Leader(leader) => match leader.earliest_parked_expiry_ms() {
                 None => return u64::MAX,
                 // This runs on every leader step; usually nothing has expired.
@@ -210,10 +211,14 @@ impl<T: RaftTypes> RaftNode<T> {
             _ => return u64::MAX,
         };
         for parked in expired {
+            // The empty response built when the fetch arrived (see `ParkedFetch`).
+            let mut response = self.build_empty_fetch_response(Errors::None, None);
+            response.high_watermark = parked.original_high_watermark;
+            response.log_start_offset = parked.original_log_start_offset;
             self.send(
                 parked.from,
                 parked.correlation_id,
-                Message::FetchResponse(parked.original_response),
+                Message::FetchResponse(response),
             );
         }
         match &self.state {

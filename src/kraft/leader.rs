@@ -8,7 +8,7 @@
 //! offset (a leader must commit a record of its own epoch first) and never moves back.
 //! Observers never count.
 
-use super::rpc::{FetchRequest, FetchResponse, ReplicaDescription};
+use super::rpc::{FetchRequest, ReplicaDescription};
 use super::types::{Epoch, NodeId, Offset, RaftTypes, TimeMs};
 
 /// `LeaderState.OBSERVER_SESSION_TIMEOUT_MS`: observers silent this long are forgotten.
@@ -84,13 +84,22 @@ impl ReplicaState {
 
 /// A fetch parked in the purgatory: answered when the log grows past `fetch_offset`
 /// or, at `expires_at_ms`, with the empty response built when it arrived.
+///
+/// Only a valid, error-free fetch with nothing to read is parked, and the purgatory is
+/// emptied whenever the leader leaves its epoch, so that response differs from a fresh
+/// empty one only in the high watermark and log start offset of the moment it arrived:
+/// those two are kept, not the whole response (a parked fetch is moved in and out of
+/// the purgatory once per appended batch, for every fetcher).
 #[derive(Clone, Debug)]
-pub struct ParkedFetch<T: RaftTypes> {
+pub struct ParkedFetch {
     pub from: NodeId,
     pub correlation_id: i32,
     pub request: FetchRequest,
     pub expires_at_ms: TimeMs,
-    pub original_response: FetchResponse<T>,
+    /// `HighWatermark` of the original response (`-1`: unknown).
+    pub original_high_watermark: Offset,
+    /// `LogStartOffset` of the original response.
+    pub original_log_start_offset: Offset,
 }
 
 /// Records waiting in the `BatchAccumulator` for `controller.quorum.append.linger.ms`.
@@ -126,7 +135,7 @@ pub struct LeaderState<T: RaftTypes> {
     /// The fetch purgatory, in parking order. Change it only through
     /// [`Self::park_fetch`] and [`Self::set_parked_fetches`], which keep
     /// `earliest_parked_expiry_ms` right.
-    pub(crate) parked_fetches: Vec<ParkedFetch<T>>,
+    pub(crate) parked_fetches: Vec<ParkedFetch>,
     /// The smallest `expires_at_ms` in `parked_fetches` (`u64::MAX` when empty): the
     /// leader polls on every step, and mostly nothing has expired; this answers that
     /// without a walk over every parked fetch.
@@ -172,13 +181,13 @@ impl<T: RaftTypes> LeaderState<T> {
     }
 
     /// Park a fetch in the purgatory.
-    pub(crate) fn park_fetch(&mut self, fetch: ParkedFetch<T>) {
+    pub(crate) fn park_fetch(&mut self, fetch: ParkedFetch) {
         self.earliest_parked_expiry_ms = self.earliest_parked_expiry_ms.min(fetch.expires_at_ms);
         self.parked_fetches.push(fetch);
     }
 
     /// Replace the purgatory (after taking it out to answer some of its fetches).
-    pub(crate) fn set_parked_fetches(&mut self, parked: Vec<ParkedFetch<T>>) {
+    pub(crate) fn set_parked_fetches(&mut self, parked: Vec<ParkedFetch>) {
         self.earliest_parked_expiry_ms = parked
             .iter()
             .map(|p| p.expires_at_ms)
