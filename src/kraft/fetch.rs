@@ -98,9 +98,13 @@ impl<T: RaftTypes> RaftNode<T> {
         };
         let mut records = BatchList::new();
         if let ValidOffsetAndEpoch::Valid(_) = valid {
-            records = self
-                .log
-                .read(request.fetch_offset, Offset::MAX, request.max_bytes);
+            // A fetch at the log end (about half of all: the one that gets parked) has
+            // nothing to read.
+            if request.fetch_offset < self.log.end_offset() {
+                records = self
+                    .log
+                    .read(request.fetch_offset, Offset::MAX, request.max_bytes);
+            }
             let now = self.now_ms;
             let check_quorum_timeout_ms = self.config.quorum.check_quorum_timeout_ms();
             let advanced = match &mut self.state {
