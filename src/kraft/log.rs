@@ -324,6 +324,17 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     /// least one batch (Kafka returns an oversized first batch rather than nothing).
     pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> BatchList<T> {
         let mut out = BatchList::new();
+        // Almost every read starts at the newest batch (a parked fetch answered after an
+        // append, the commit of what was just replicated): answer it from the last entry
+        // without searching. The general path below would return exactly this batch.
+        if let Some((end, _, _, last)) = self.entries.last() {
+            if last.base_offset == from && from < *end && from >= self.log_start_offset {
+                if from < to {
+                    out.push(last.clone());
+                }
+                return out;
+            }
+        }
         let Some(start) = self.batch_index(from) else {
             return out;
         };
