@@ -29,19 +29,25 @@ impl<T: RaftTypes> BatchList<T> {
         BatchList::Many(Vec::new())
     }
 
+    // Inlined: the first push (the common one) is a store; a second spills out of line.
+    #[inline]
     pub fn push(&mut self, batch: Arc<Batch<T>>) {
         match self {
             BatchList::Many(v) if v.is_empty() => *self = BatchList::One(batch),
             BatchList::Many(v) => v.push(batch),
-            BatchList::One(_) => {
-                let BatchList::One(first) = std::mem::take(self) else {
-                    unreachable!("matched One above")
-                };
-                *self = BatchList::Many(vec![first, batch]);
-            }
+            BatchList::One(_) => self.spill(batch),
         }
     }
 
+    /// The second batch: move the first into a vector with it.
+    #[cold]
+    fn spill(&mut self, batch: Arc<Batch<T>>) {
+        if let BatchList::One(first) = std::mem::take(self) {
+            *self = BatchList::Many(vec![first, batch]);
+        }
+    }
+
+    #[inline]
     pub fn as_slice(&self) -> &[Arc<Batch<T>>] {
         match self {
             BatchList::One(b) => std::slice::from_ref(b),
