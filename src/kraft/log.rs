@@ -335,8 +335,19 @@ impl<T: RaftTypes> ReplicatedLog<T> {
                 return out;
             }
         }
-        let Some(start) = self.batch_index(from) else {
-            return out;
+        // The next most common start is the batch before it: a follower's commit (its
+        // high watermark lags its log by the batch it just fetched).
+        let second_newest = self.entries.len().checked_sub(2);
+        let start = match second_newest.and_then(|i| self.entries.get(i)) {
+            Some((end, _, _, b))
+                if b.base_offset == from && from < *end && from >= self.log_start_offset =>
+            {
+                self.entries.len() - 2
+            }
+            _ => match self.batch_index(from) {
+                Some(i) => i,
+                None => return out,
+            },
         };
         let mut bytes = 0u64;
         // Commits read without a byte limit: skip sizing every batch then.
