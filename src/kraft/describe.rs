@@ -27,7 +27,7 @@ impl<T: RaftTypes> RaftNode<T> {
                 }
                 let observers = leader
                     .observer_states
-                    .values()
+                    .iter()
                     .filter(|s| {
                         s.last_fetch_timestamp_ms
                             .is_some_and(|t| now.saturating_sub(t) < OBSERVER_SESSION_TIMEOUT_MS)

@@ -1,6 +1,7 @@
 //! Fetch (KIP-595 §Fetch): pull replication, the fetch purgatory (long poll), divergence
 //! found in one round trip, and high-watermark propagation.
 
+use super::batch_list::BatchList;
 use super::leader::ParkedFetch;
 use super::log::{Batch, ValidOffsetAndEpoch};
 use super::node::{Action, RaftNode};
@@ -29,7 +30,7 @@ impl<T: RaftTypes> RaftNode<T> {
                 leader_epoch: self.epoch(),
             },
             snapshot_id: None,
-            records: Vec::new(),
+            records: BatchList::new(),
         }
     }
 
@@ -63,12 +64,13 @@ impl<T: RaftTypes> RaftNode<T> {
         }
         let expires_at_ms = self.now_ms + request.max_wait_ms;
         if let EpochState::Leader(leader) = &mut self.state {
-            leader.parked_fetches.push(ParkedFetch {
+            leader.park_fetch(ParkedFetch {
                 from,
                 correlation_id,
                 request,
                 expires_at_ms,
-                original_response: response,
+                original_high_watermark: response.high_watermark,
+                original_log_start_offset: response.log_start_offset,
             });
             None
         } else {
@@ -94,11 +96,15 @@ impl<T: RaftTypes> RaftNode<T> {
                 .log
                 .validate_offset_and_epoch(request.fetch_offset, request.last_fetched_epoch),
         };
-        let mut records = Vec::new();
+        let mut records = BatchList::new();
         if let ValidOffsetAndEpoch::Valid(_) = valid {
-            records = self
-                .log
-                .read(request.fetch_offset, Offset::MAX, request.max_bytes);
+            // A fetch at the log end (about half of all: the one that gets parked) has
+            // nothing to read.
+            if request.fetch_offset < self.log.end_offset() {
+                records = self
+                    .log
+                    .read(request.fetch_offset, Offset::MAX, request.max_bytes);
+            }
             let now = self.now_ms;
             let check_quorum_timeout_ms = self.config.quorum.check_quorum_timeout_ms();
             let advanced = match &mut self.state {
@@ -186,7 +192,7 @@ impl<T: RaftTypes> RaftNode<T> {
         if let EpochState::Leader(leader) = &mut self.state {
             debug_assert!(leader.parked_fetches.is_empty());
             // Keep the emptied vector's allocation when no fetch is left waiting.
-            leader.parked_fetches = if waiting.is_empty() { parked } else { waiting };
+            leader.set_parked_fetches(if waiting.is_empty() { parked } else { waiting });
         }
     }
 
@@ -194,39 +200,35 @@ impl<T: RaftTypes> RaftNode<T> {
     /// Returns the time until the next expiry.
     pub(crate) fn expire_parked_fetches(&mut self) -> u64 {
         let now = self.now_ms;
-        let expired: Vec<ParkedFetch<T>> = match &mut self.state {
-            // This runs on every leader step; usually nothing has expired, so look
-            // before building the (empty) vector of expired fetches.
-            EpochState::Leader(leader)
-                if leader.parked_fetches.iter().all(|p| p.expires_at_ms > now) =>
-            {
-                return leader
-                    .parked_fetches
-                    .iter()
-                    .map(|p| p.expires_at_ms - now)
-                    .min()
-                    .unwrap_or(u64::MAX);
-            }
-            EpochState::Leader(leader) => leader
-                .parked_fetches
-                .extract_if(.., |p| p.expires_at_ms <= now)
-                .collect(),
+        let expired: Vec<ParkedFetch> = match &mut self.state {
+            EpochState::Leader(leader) => match leader.earliest_parked_expiry_ms() {
+                None => return u64::MAX,
+                // This runs on every leader step; usually nothing has expired.
+                Some(first) if first > now => return first - now,
+                Some(_) => {
+                    let mut parked = std::mem::take(&mut leader.parked_fetches);
+                    let expired = parked.extract_if(.., |p| p.expires_at_ms <= now).collect();
+                    leader.set_parked_fetches(parked);
+                    expired
+                }
+            },
             _ => return u64::MAX,
         };
         for parked in expired {
+            // The empty response built when the fetch arrived (see `ParkedFetch`).
+            let mut response = self.build_empty_fetch_response(Errors::None, None);
+            response.high_watermark = parked.original_high_watermark;
+            response.log_start_offset = parked.original_log_start_offset;
             self.send(
                 parked.from,
                 parked.correlation_id,
-                Message::FetchResponse(parked.original_response),
+                Message::FetchResponse(response),
             );
         }
         match &self.state {
             EpochState::Leader(leader) => leader
-                .parked_fetches
-                .iter()
-                .map(|p| p.expires_at_ms - now)
-                .min()
-                .unwrap_or(u64::MAX),
+                .earliest_parked_expiry_ms()
+                .map_or(u64::MAX, |first| first - now),
             _ => u64::MAX,
         }
     }

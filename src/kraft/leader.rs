@@ -8,9 +8,8 @@
 //! offset (a leader must commit a record of its own epoch first) and never moves back.
 //! Observers never count.
 
-use super::rpc::{FetchRequest, FetchResponse, ReplicaDescription};
+use super::rpc::{FetchRequest, ReplicaDescription};
 use super::types::{Epoch, NodeId, Offset, RaftTypes, TimeMs};
-use std::collections::BTreeMap;
 
 /// `LeaderState.OBSERVER_SESSION_TIMEOUT_MS`: observers silent this long are forgotten.
 pub const OBSERVER_SESSION_TIMEOUT_MS: u64 = 300_000;
@@ -85,13 +84,22 @@ impl ReplicaState {
 
 /// A fetch parked in the purgatory: answered when the log grows past `fetch_offset`
 /// or, at `expires_at_ms`, with the empty response built when it arrived.
+///
+/// Only a valid, error-free fetch with nothing to read is parked, and the purgatory is
+/// emptied whenever the leader leaves its epoch, so that response differs from a fresh
+/// empty one only in the high watermark and log start offset of the moment it arrived:
+/// those two are kept, not the whole response (a parked fetch is moved in and out of
+/// the purgatory once per appended batch, for every fetcher).
 #[derive(Clone, Debug)]
-pub struct ParkedFetch<T: RaftTypes> {
+pub struct ParkedFetch {
     pub from: NodeId,
     pub correlation_id: i32,
     pub request: FetchRequest,
     pub expires_at_ms: TimeMs,
-    pub original_response: FetchResponse<T>,
+    /// `HighWatermark` of the original response (`-1`: unknown).
+    pub original_high_watermark: Offset,
+    /// `LogStartOffset` of the original response.
+    pub original_log_start_offset: Offset,
 }
 
 /// Records waiting in the `BatchAccumulator` for `controller.quorum.append.linger.ms`.
@@ -113,7 +121,9 @@ pub struct LeaderState<T: RaftTypes> {
     pub voter_states: Vec<ReplicaState>,
     /// Index of the leader's own entry in `voter_states` (`None` if it is not a voter).
     local_slot: Option<usize>,
-    pub observer_states: BTreeMap<NodeId, ReplicaState>,
+    /// Observers that fetched this epoch, in node-id order (found by binary search on
+    /// every observer fetch: cheaper than a B-tree for the tens a cluster has).
+    pub observer_states: Vec<ReplicaState>,
     pub granting_voters: Vec<NodeId>,
     /// Voters that fetched in the current check-quorum period (a set, at most one
     /// entry per voter).
@@ -122,7 +132,14 @@ pub struct LeaderState<T: RaftTypes> {
     pub begin_quorum_epoch_deadline_ms: TimeMs,
     pub resign_requested: bool,
     pub accumulator: Option<Accumulator<T>>,
-    pub parked_fetches: Vec<ParkedFetch<T>>,
+    /// The fetch purgatory, in parking order. Change it only through
+    /// [`Self::park_fetch`] and [`Self::set_parked_fetches`], which keep
+    /// `earliest_parked_expiry_ms` right.
+    pub(crate) parked_fetches: Vec<ParkedFetch>,
+    /// The smallest `expires_at_ms` in `parked_fetches` (`u64::MAX` when empty): the
+    /// leader polls on every step, and mostly nothing has expired; this answers that
+    /// without a walk over every parked fetch.
+    earliest_parked_expiry_ms: TimeMs,
 }
 
 impl<T: RaftTypes> LeaderState<T> {
@@ -150,7 +167,7 @@ impl<T: RaftTypes> LeaderState<T> {
             high_watermark: None,
             voter_states,
             local_slot,
-            observer_states: BTreeMap::new(),
+            observer_states: Vec::new(),
             granting_voters,
             fetched_voters: Vec::new(),
             check_quorum_deadline_ms: now_ms + check_quorum_timeout_ms,
@@ -159,7 +176,29 @@ impl<T: RaftTypes> LeaderState<T> {
             resign_requested: false,
             accumulator: None,
             parked_fetches: Vec::new(),
+            earliest_parked_expiry_ms: TimeMs::MAX,
         }
+    }
+
+    /// Park a fetch in the purgatory.
+    pub(crate) fn park_fetch(&mut self, fetch: ParkedFetch) {
+        self.earliest_parked_expiry_ms = self.earliest_parked_expiry_ms.min(fetch.expires_at_ms);
+        self.parked_fetches.push(fetch);
+    }
+
+    /// Replace the purgatory (after taking it out to answer some of its fetches).
+    pub(crate) fn set_parked_fetches(&mut self, parked: Vec<ParkedFetch>) {
+        self.earliest_parked_expiry_ms = parked
+            .iter()
+            .map(|p| p.expires_at_ms)
+            .min()
+            .unwrap_or(TimeMs::MAX);
+        self.parked_fetches = parked;
+    }
+
+    /// When the first parked fetch expires (`None`: the purgatory is empty).
+    pub(crate) fn earliest_parked_expiry_ms(&self) -> Option<TimeMs> {
+        (!self.parked_fetches.is_empty()).then_some(self.earliest_parked_expiry_ms)
     }
 
     fn voter_slot(&self, id: NodeId) -> Option<usize> {
@@ -215,13 +254,26 @@ impl<T: RaftTypes> LeaderState<T> {
         let slot = self.voter_slot(replica);
         let state = match slot {
             Some(i) => &mut self.voter_states[i],
-            None => self
-                .observer_states
-                .entry(replica)
-                .or_insert_with(|| ReplicaState::new(replica, false)),
+            None => {
+                let i = match self
+                    .observer_states
+                    .binary_search_by_key(&replica, |s| s.node_id)
+                {
+                    Ok(i) => i,
+                    Err(i) => {
+                        self.observer_states
+                            .insert(i, ReplicaState::new(replica, false));
+                        i
+                    }
+                };
+                &mut self.observer_states[i]
+            }
         };
         state.update_follower_state(now_ms, fetch_offset, leader_end);
-        self.update_check_quorum_for_following_voter(replica, now_ms, check_quorum_timeout_ms);
+        // The voter lookup above answers the check-quorum's own "is it a voter?".
+        if slot.is_some() {
+            self.count_fetch_from_voter(replica, now_ms, check_quorum_timeout_ms);
+        }
         slot.is_some() && self.maybe_update_high_watermark(fetch_offset)
     }
 
@@ -233,7 +285,20 @@ impl<T: RaftTypes> LeaderState<T> {
         now_ms: TimeMs,
         check_quorum_timeout_ms: u64,
     ) {
-        if replica == self.local_id || !self.is_voter(replica) {
+        if self.is_voter(replica) {
+            self.count_fetch_from_voter(replica, now_ms, check_quorum_timeout_ms);
+        }
+    }
+
+    /// [`Self::update_check_quorum_for_following_voter`] for a replica known to be a
+    /// voter.
+    fn count_fetch_from_voter(
+        &mut self,
+        replica: NodeId,
+        now_ms: TimeMs,
+        check_quorum_timeout_ms: u64,
+    ) {
+        if replica == self.local_id {
             return;
         }
         let mut majority = self.voter_states.len() / 2 + 1;
@@ -334,7 +399,7 @@ impl<T: RaftTypes> LeaderState<T> {
 
     /// Forget observers that have not fetched for five minutes.
     pub fn clear_inactive_observers(&mut self, now_ms: TimeMs) {
-        self.observer_states.retain(|_, s| {
+        self.observer_states.retain(|s| {
             s.last_fetch_timestamp_ms
                 .is_some_and(|t| now_ms.saturating_sub(t) < OBSERVER_SESSION_TIMEOUT_MS)
         });

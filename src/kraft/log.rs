@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::batch_list::BatchList;
 use super::chunked::ChunkedVec;
 
 /// Size of a record batch header in Kafka's v2 format (`RECORD_BATCH_OVERHEAD`).
@@ -321,13 +322,33 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     /// Batches with records in `[from, to)`, whole batches only (fetches and commits
     /// always start and end at batch boundaries), at most `max_bytes` but always at
     /// least one batch (Kafka returns an oversized first batch rather than nothing).
-    pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> Vec<Arc<Batch<T>>> {
-        let Some(start) = self.batch_index(from) else {
-            return Vec::new();
+    pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> BatchList<T> {
+        let mut out = BatchList::new();
+        // Almost every read starts at the newest batch (a parked fetch answered after an
+        // append, the commit of what was just replicated): answer it from the last entry
+        // without searching. The general path below would return exactly this batch.
+        if let Some((end, _, _, last)) = self.entries.last() {
+            if last.base_offset == from && from < *end && from >= self.log_start_offset {
+                if from < to {
+                    out.push(last.clone());
+                }
+                return out;
+            }
+        }
+        // The next most common start is the batch before it: a follower's commit (its
+        // high watermark lags its log by the batch it just fetched).
+        let second_newest = self.entries.len().checked_sub(2);
+        let start = match second_newest.and_then(|i| self.entries.get(i)) {
+            Some((end, _, _, b))
+                if b.base_offset == from && from < *end && from >= self.log_start_offset =>
+            {
+                self.entries.len() - 2
+            }
+            _ => match self.batch_index(from) {
+                Some(i) => i,
+                None => return out,
+            },
         };
-        // Usually one batch (a fetch at the end, a commit of the newest): size the
-        // vector once instead of growing it.
-        let mut out = Vec::with_capacity((self.entries.len() - start).min(4));
         let mut bytes = 0u64;
         // Commits read without a byte limit: skip sizing every batch then.
         let limited = max_bytes != u64::MAX;

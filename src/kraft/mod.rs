@@ -47,6 +47,7 @@
 //! - Flushes are synchronous, as Kafka's are; a crash loses exactly what was appended
 //!   and not yet flushed (an observer's fetched records) plus the leader's accumulator.
 
+mod batch_list;
 mod chunked;
 mod config;
 mod describe;
@@ -65,6 +66,7 @@ mod state;
 mod types;
 mod vote;
 
+pub use batch_list::BatchList;
 pub use chunked::ChunkedVec;
 pub use config::{NodeConfig, QuorumConfig};
 pub use leader::{LeaderState, ReplicaState, OBSERVER_SESSION_TIMEOUT_MS};

@@ -6,6 +6,7 @@
 //! the current state (send what is due, fire expired timers) until nothing is due now,
 //! then feed committed batches, snapshots and leader changes to the state machine.
 
+use super::batch_list::BatchList;
 use super::config::NodeConfig;
 use super::leader::Accumulator;
 use super::log::{Batch, BatchRecords, LogError, ReplicatedLog, Snapshot};
@@ -107,7 +108,7 @@ pub enum Action<T: RaftTypes> {
         log_start_offset: Offset,
     },
     /// `Listener.handleCommit`: committed batches, in order, each exactly once.
-    Commit(Vec<Arc<Batch<T>>>),
+    Commit(BatchList<T>),
     /// `Listener.handleLoadSnapshot`: replace the state machine's state.
     LoadSnapshot(Arc<Snapshot<T>>),
     /// `Listener.handleLeaderChange`.
@@ -166,6 +167,10 @@ pub struct RaftNode<T: RaftTypes> {
     pub(crate) outbox: Vec<Action<T>>,
     pub(crate) now_ms: TimeMs,
     next_deadline_ms: Option<TimeMs>,
+    /// `config.is_voter()`, computed once: the voter set is static (no KIP-853) and the
+    /// config never changes after start, while the question is asked on every fetch
+    /// and poll (a binary search each time).
+    local_is_voter: bool,
 }
 
 impl<T: RaftTypes> RaftNode<T> {
@@ -185,6 +190,7 @@ impl<T: RaftTypes> RaftNode<T> {
             config.quorum.retry_backoff_ms,
         );
         let rng = Xoshiro256PlusPlus::seed_from_u64(config.rng_seed);
+        let local_is_voter = config.is_voter();
         let mut node = Self {
             config,
             rng,
@@ -209,6 +215,7 @@ impl<T: RaftTypes> RaftNode<T> {
             outbox: Vec::new(),
             now_ms,
             next_deadline_ms: Some(now_ms),
+            local_is_voter,
         };
         node.initialize();
         node.poll();
@@ -290,7 +297,7 @@ impl<T: RaftTypes> RaftNode<T> {
     }
 
     pub fn is_voter(&self) -> bool {
-        self.config.is_voter()
+        self.local_is_voter
     }
 
     pub fn state(&self) -> &EpochState<T> {

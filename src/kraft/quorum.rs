@@ -113,7 +113,7 @@ impl<T: RaftTypes> RaftNode<T> {
             leader_id: self.leader_id(),
         });
         if let EpochState::Leader(leader) = old {
-            let parked: Vec<ParkedFetch<T>> = leader.parked_fetches;
+            let parked: Vec<ParkedFetch> = leader.parked_fetches;
             for p in parked {
                 let response = self.build_empty_fetch_response(Errors::NotLeaderOrFollower, None);
                 self.send(

@@ -6,7 +6,8 @@
 //! endpoints (KIP-853) are left out with the dynamic quorum. Field names serialize in
 //! camelCase as Kafka's JSON converters print them.
 
-use super::log::{Batch, Snapshot};
+use super::batch_list::BatchList;
+use super::log::Snapshot;
 use super::types::{Epoch, NodeId, Offset, OffsetAndEpoch, RaftTypes};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -200,7 +201,7 @@ pub struct FetchResponse<T: RaftTypes> {
     pub diverging_epoch: Option<EpochEndOffset>,
     pub current_leader: LeaderIdAndEpoch,
     pub snapshot_id: Option<SnapshotId>,
-    pub records: Vec<Arc<Batch<T>>>,
+    pub records: BatchList<T>,
 }
 
 impl<T: RaftTypes> FetchResponse<T> {

@@ -27,7 +27,7 @@ fn fetch_reply(
                 leader_epoch: 2,
             },
             snapshot_id: None,
-            records,
+            records: records.into(),
         }),
     )
 }
@@ -81,10 +81,13 @@ fn high_watermark_needs_a_record_of_the_leaders_epoch() {
         actions,
         vec![
             Action::HighWatermarkAdvanced { high_watermark: 4 },
-            Action::Commit(vec![
-                data_batch(0, 1, vec![0, 1, 2]),
-                leader_change_batch(3, 2, vec![1, 2], 0)
-            ]),
+            Action::Commit(
+                vec![
+                    data_batch(0, 1, vec![0, 1, 2]),
+                    leader_change_batch(3, 2, vec![1, 2], 0)
+                ]
+                .into()
+            ),
             Action::LeaderChange(LeaderAndEpoch {
                 leader_id: Some(1),
                 epoch: 2
@@ -157,7 +160,7 @@ fn a_diverged_fetch_gets_the_diverging_epoch() {
                 leader_epoch: 2,
             },
             snapshot_id: None,
-            records: vec![],
+            records: BatchList::new(),
         }),
     );
     assert_eq!(actions, vec![expected]);
@@ -237,10 +240,13 @@ fn a_voter_follower_appends_flushes_and_takes_the_high_watermark() {
             Action::Flush { flushed_offset: 5 },
             Action::HighWatermarkAdvanced { high_watermark: 5 },
             send(1, 2, 1, fetch_request(1, 2, 5, 2)),
-            Action::Commit(vec![
-                data_batch(0, 1, vec![0, 1, 2]),
-                data_batch(3, 2, vec![9, 9])
-            ]),
+            Action::Commit(
+                vec![
+                    data_batch(0, 1, vec![0, 1, 2]),
+                    data_batch(3, 2, vec![9, 9])
+                ]
+                .into()
+            ),
         ]
     );
 }

@@ -182,7 +182,7 @@ fn resign_sends_end_quorum_epoch_with_preferred_successors() {
                 leader_epoch: 2,
             },
             snapshot_id: None,
-            records: vec![],
+            records: BatchList::new(),
         }),
     );
     assert_eq!(

@@ -87,7 +87,7 @@ fn a_fetch_below_the_log_start_gets_the_snapshot_id() {
                     end_offset: 4,
                     epoch: 2
                 }),
-                records: vec![],
+                records: BatchList::new(),
             })
         )]
     );

@@ -208,7 +208,7 @@ pub fn fetch_response(
             leader_epoch: node_epoch,
         },
         snapshot_id: None,
-        records,
+        records: records.into(),
     })
 }
 

@@ -163,7 +163,7 @@ fn follower_grants_pre_votes_only_until_its_first_successful_fetch() {
         vec![
             Action::HighWatermarkAdvanced { high_watermark: 3 },
             send(1, 2, 1, fetch_request(1, 2, 3, 1)),
-            Action::Commit(vec![data_batch(0, 1, vec![0, 1, 2])]),
+            Action::Commit(vec![data_batch(0, 1, vec![0, 1, 2])].into()),
         ]
     );
     let actions = receive(&mut n, 13, 3, 8, vote_request(3, 1, 2, 1, 3, true));
