@@ -5,6 +5,9 @@
 // 2,000,000-partition figure); the default keeps CI time sane.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { URL_UNDER_TEST, launch, waitForLeader, screenshot, recordMetrics, status } from "./lib.mjs";
 
 const PARTITIONS = Number(process.env.E2E_PARTITIONS ?? 200000);
@@ -113,6 +116,8 @@ test("a far seek into the creation replays over frames with its progress", async
   await page.getByRole("progressbar", { name: /^Creating topic big: / }).waitFor({ timeout: 5000 });
 });
 
+let linkThere; // the page's link and its trace hash, for the file test below
+
 test("a link into the creation opens over frames with its progress and reproduces the run", async () => {
   // The page is paused mid-creation (the previous test); its address is the link.
   await page.waitForTimeout(1200); // the URL follows the view time at most once a second
@@ -136,7 +141,45 @@ test("a link into the creation opens over frames with its progress and reproduce
     const here = await c.page.evaluate(() => window.__kraftscope.traceHash);
     assert.equal(here, there.hash, "the same run at the same moment");
     assert.deepEqual(c.errors, []);
+    linkThere = there;
   } finally {
     await c.close();
+  }
+});
+
+test("a scenario file of the creation opens over frames with its progress and reproduces the run", async () => {
+  assert.ok(linkThere, "the link test ran");
+  const dir = await mkdtemp(path.join(tmpdir(), "kraftscope-long-"));
+  const file = path.join(dir, "creation.kraft");
+  // Save the run the link reopens (its head is the shared moment: the creation is one
+  // intervention, its later requests the world's own) as a scenario file.
+  const c = await launch();
+  try {
+    await c.page.goto(linkThere.href);
+    await c.page.waitForFunction((t) => window.__kraftscope?.viewMs === t, linkThere.viewMs, { timeout: 120000 });
+    await c.page.locator("#share-open").click();
+    const download = c.page.waitForEvent("download");
+    await c.page.locator("#export-scenario").click();
+    await (await download).saveAs(file);
+  } finally {
+    await c.close();
+  }
+  const d = await launch();
+  try {
+    await d.page.goto(URL_UNDER_TEST);
+    await waitForLeader(d.page, 10000);
+    await d.page.locator("#share-open").click();
+    await d.page.locator("#import-scenario").setInputFiles(file);
+    const bar = d.page.getByRole("progressbar", { name: /^Opening creation\.kraft: replaying / });
+    await bar.waitFor({ timeout: 10000 });
+    await screenshot(d.page, "24-file-opening-progress.png");
+    await bar.waitFor({ state: "detached", timeout: 120000 });
+    assert.equal(await d.page.locator("#load-error").count(), 0);
+    await d.page.waitForFunction((t) => window.__kraftscope?.viewMs === t, linkThere.viewMs, { timeout: 30000 });
+    const here = await d.page.evaluate(() => window.__kraftscope.traceHash);
+    assert.equal(here, linkThere.hash, "the file gives the run the link gives");
+    assert.deepEqual(d.errors, []);
+  } finally {
+    await d.close();
   }
 });
