@@ -406,12 +406,16 @@ impl Timed for Queued {
     }
 }
 
+/// A slot of [`World::in_flight`]. The envelope is `None` while the slot is free.
+/// Written field by field in place and the envelope alone taken at delivery: each
+/// move is then small enough to be a few register copies rather than a `memcpy`
+/// call of the whole slot (one per send and one per delivery).
 #[derive(Clone, Debug)]
 struct InFlight {
     info: MsgInfo,
     sent_at_ms: u64,
     to_incarnation: u32,
-    envelope: Envelope<SimTypes>,
+    envelope: Option<Envelope<SimTypes>>,
 }
 
 /// The world. `Clone` is a checkpoint.
@@ -426,7 +430,7 @@ pub struct World {
     /// Deliveries, timer firings and interventions processed (stale timers excluded).
     events: u64,
     queue: EventQueue<Queued>,
-    in_flight: Vec<Option<InFlight>>,
+    in_flight: Vec<InFlight>,
     free_slots: Vec<u32>,
     next_msg_id: u64,
     procs: Vec<Process>,
@@ -615,12 +619,15 @@ impl World {
     /// the two times). Unordered: sort by id if order matters.
     pub fn in_flight(&self) -> impl Iterator<Item = Flight<'_>> + '_ {
         self.queue.iter().filter_map(move |q| match q.what {
-            What::Deliver(slot) => self.in_flight[slot as usize].as_ref().map(|m| Flight {
-                sent_at_ms: m.sent_at_ms,
-                deliver_at_ms: q.at_ms,
-                info: &m.info,
-                payload: FlightPayload::Raft(&m.envelope),
-            }),
+            What::Deliver(slot) => {
+                let m = &self.in_flight[slot as usize];
+                m.envelope.as_ref().map(|e| Flight {
+                    sent_at_ms: m.sent_at_ms,
+                    deliver_at_ms: q.at_ms,
+                    info: &m.info,
+                    payload: FlightPayload::Raft(e),
+                })
+            }
             What::DeliverRpc(slot) => self.rpcs[slot as usize].as_ref().map(|m| Flight {
                 sent_at_ms: m.sent_at_ms,
                 deliver_at_ms: q.at_ms,
@@ -694,12 +701,15 @@ impl World {
         self.now_ms = self.now_ms.max(q.at_ms);
         match q.what {
             What::Deliver(slot) => {
-                let m = self.in_flight[slot as usize]
+                let m = &mut self.in_flight[slot as usize];
+                let envelope = m
+                    .envelope
                     .take()
                     .expect("a queued delivery has its message");
+                let (info, to_incarnation) = (m.info, m.to_incarnation);
                 self.free_slots.push(slot);
                 self.events += 1;
-                self.deliver(m);
+                self.deliver(info, to_incarnation, envelope);
             }
             What::DeliverRpc(slot) => {
                 let m = self.rpcs[slot as usize]
@@ -851,33 +861,42 @@ impl World {
                             copy: copy_id,
                         },
                     );
-                    let copy = InFlight {
-                        info: copy_info,
-                        sent_at_ms: self.now_ms,
+                    self.enqueue_message(
+                        self.now_ms + dup_ms,
+                        copy_info,
                         to_incarnation,
-                        envelope: envelope.clone(),
-                    };
-                    self.enqueue_message(self.now_ms + dup_ms, copy);
+                        envelope.clone(),
+                    );
                 }
-                let m = InFlight {
-                    info,
-                    sent_at_ms: self.now_ms,
-                    to_incarnation,
-                    envelope,
-                };
-                self.enqueue_message(self.now_ms + latency_ms, m);
+                self.enqueue_message(self.now_ms + latency_ms, info, to_incarnation, envelope);
             }
         }
     }
 
-    fn enqueue_message(&mut self, at_ms: u64, m: InFlight) {
+    fn enqueue_message(
+        &mut self,
+        at_ms: u64,
+        info: MsgInfo,
+        to_incarnation: u32,
+        envelope: Envelope<SimTypes>,
+    ) {
+        let sent_at_ms = self.now_ms;
         let slot = match self.free_slots.pop() {
             Some(s) => {
-                self.in_flight[s as usize] = Some(m);
+                let m = &mut self.in_flight[s as usize];
+                m.info = info;
+                m.sent_at_ms = sent_at_ms;
+                m.to_incarnation = to_incarnation;
+                m.envelope = Some(envelope);
                 s
             }
             None => {
-                self.in_flight.push(Some(m));
+                self.in_flight.push(InFlight {
+                    info,
+                    sent_at_ms,
+                    to_incarnation,
+                    envelope: Some(envelope),
+                });
                 (self.in_flight.len() - 1) as u32
             }
         };
@@ -912,13 +931,13 @@ impl World {
         }
     }
 
-    fn deliver(&mut self, m: InFlight) {
-        let (from, to) = (m.envelope.from, m.envelope.to);
+    fn deliver(&mut self, info: MsgInfo, to_incarnation: u32, envelope: Envelope<SimTypes>) {
+        let (from, to) = (envelope.from, envelope.to);
         let idx = to as usize - 1;
-        if !self.arrives(from, to, m.to_incarnation, m.info) {
+        if !self.arrives(from, to, to_incarnation, info) {
             return;
         }
-        self.step_node(idx, Input::Receive(m.envelope), EventDesc::Deliver(m.info));
+        self.step_node(idx, Input::Receive(envelope), EventDesc::Deliver(info));
     }
 
     /// Step one live node and handle everything it asked for.
