@@ -802,7 +802,8 @@ impl World {
         let info = MsgInfo::of(id, &envelope);
         let epoch = envelope.message.epoch();
         self.messages.sent[info.api as usize] += 1;
-        self.emit(envelope.from, epoch, TraceKind::Sent(info));
+        self.trace
+            .push_sent(self.now_ms, envelope.from, epoch, &info);
         let to_incarnation = match self.process(envelope.to) {
             Some(p) => p.incarnation,
             None => {
@@ -925,7 +926,7 @@ impl World {
             }
             None => {
                 self.messages.delivered += 1;
-                self.emit(to, epoch, TraceKind::Delivered(info));
+                self.trace.push_delivered(self.now_ms, to, epoch, &info);
                 true
             }
         }
