@@ -938,7 +938,13 @@ impl World {
         if !self.arrives(from, to, to_incarnation, info) {
             return;
         }
-        self.step_node(idx, Input::Receive(envelope), EventDesc::Deliver(info));
+        let event = EventDesc::Deliver {
+            id: info.id,
+            api: info.api,
+            from: info.from,
+            to: info.to,
+        };
+        self.step_node(idx, Input::Receive(envelope), event);
     }
 
     /// Step one live node and handle everything it asked for.
