@@ -978,7 +978,12 @@ impl World {
         let mut leader_changed = false;
         let mut committed = false;
         for action in actions.drain(..) {
-            let epoch = self.procs[idx].raft.as_ref().map_or(0, |r| r.epoch());
+            // The node's epoch, for the traces and reports below. Not for a send (almost
+            // half the actions), which traces its message's own epoch.
+            let epoch = match &action {
+                Action::Send(_) => 0,
+                _ => self.procs[idx].raft.as_ref().map_or(0, |r| r.epoch()),
+            };
             match action {
                 Action::Send(envelope) => self.send(envelope),
                 Action::PersistQuorumState(es) => {
