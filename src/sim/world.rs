@@ -706,10 +706,10 @@ impl World {
                     .envelope
                     .take()
                     .expect("a queued delivery has its message");
-                let (info, to_incarnation) = (m.info, m.to_incarnation);
                 self.free_slots.push(slot);
                 self.events += 1;
-                self.deliver(info, to_incarnation, envelope);
+                // The slot is free but not reused before `deliver` has read it.
+                self.deliver(slot, envelope);
             }
             What::DeliverRpc(slot) => {
                 let m = self.rpcs[slot as usize]
@@ -908,36 +908,56 @@ impl World {
     /// link is cut (a node never cuts itself: a combined node's broker talks to its own
     /// controller) or the receiver is down or restarted since it was sent. Counts and
     /// traces the outcome.
-    fn arrives(&mut self, from: NodeId, to: NodeId, to_incarnation: u32, info: MsgInfo) -> bool {
-        let p = &self.procs[to as usize - 1];
-        let epoch = p.epoch();
-        let reason = if from != to && self.net.is_blocked(from, to) {
-            Some(DropReason::Cut)
-        } else if p.raft.is_none() || p.incarnation != to_incarnation {
-            Some(DropReason::ReceiverDown)
-        } else {
-            None
-        };
-        match reason {
+    fn arrives(&mut self, from: NodeId, to: NodeId, to_incarnation: u32, info: &MsgInfo) -> bool {
+        let epoch = self.procs[to as usize - 1].epoch();
+        match self.drop_reason(from, to, to_incarnation) {
             Some(reason) => {
-                self.messages.dropped += 1;
-                self.emit(to, epoch, TraceKind::Dropped { msg: info, reason });
+                self.dropped_on_arrival(to, epoch, *info, reason);
                 false
             }
             None => {
                 self.messages.delivered += 1;
-                self.trace.push_delivered(self.now_ms, to, epoch, &info);
+                self.trace.push_delivered(self.now_ms, to, epoch, info);
                 true
             }
         }
     }
 
-    fn deliver(&mut self, info: MsgInfo, to_incarnation: u32, envelope: Envelope<SimTypes>) {
+    /// Why a message to `to` does not arrive, if it does not ([`World::arrives`]).
+    #[inline]
+    fn drop_reason(&self, from: NodeId, to: NodeId, to_incarnation: u32) -> Option<DropReason> {
+        let p = &self.procs[to as usize - 1];
+        if from != to && self.net.is_blocked(from, to) {
+            Some(DropReason::Cut)
+        } else if p.raft.is_none() || p.incarnation != to_incarnation {
+            Some(DropReason::ReceiverDown)
+        } else {
+            None
+        }
+    }
+
+    #[cold]
+    fn dropped_on_arrival(&mut self, to: NodeId, epoch: Epoch, info: MsgInfo, reason: DropReason) {
+        self.messages.dropped += 1;
+        self.emit(to, epoch, TraceKind::Dropped { msg: info, reason });
+    }
+
+    /// Deliver the envelope taken from in-flight slot `slot` (whose other fields are
+    /// still intact). As [`World::arrives`], reading the message's description in
+    /// place instead of copying it out of the slot first.
+    fn deliver(&mut self, slot: u32, envelope: Envelope<SimTypes>) {
         let (from, to) = (envelope.from, envelope.to);
         let idx = to as usize - 1;
-        if !self.arrives(from, to, to_incarnation, info) {
+        let epoch = self.procs[idx].epoch();
+        let to_incarnation = self.in_flight[slot as usize].to_incarnation;
+        if let Some(reason) = self.drop_reason(from, to, to_incarnation) {
+            let info = self.in_flight[slot as usize].info;
+            self.dropped_on_arrival(to, epoch, info, reason);
             return;
         }
+        self.messages.delivered += 1;
+        let info = &self.in_flight[slot as usize].info;
+        self.trace.push_delivered(self.now_ms, to, epoch, info);
         let event = EventDesc::Deliver {
             id: info.id,
             api: info.api,
@@ -1368,7 +1388,7 @@ impl World {
     fn deliver_rpc(&mut self, m: RpcInFlight) {
         let (from, to) = (m.info.from, m.info.to);
         let idx = to as usize - 1;
-        if !self.arrives(from, to, m.to_incarnation, m.info) {
+        if !self.arrives(from, to, m.to_incarnation, &m.info) {
             return;
         }
         let now = self.now_ms;
