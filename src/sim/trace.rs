@@ -26,18 +26,41 @@ pub struct TraceEvent {
 
 impl Hash for TraceEvent {
     fn hash<H: Hasher>(&self, h: &mut H) {
-        h.write_u64(self.at_ms);
-        h.write_u64(((self.node as u32 as u64) << 32) | self.epoch as u32 as u64);
+        hash_head(h, self.at_ms, self.node, self.epoch);
         match &self.kind {
             // The message was folded in full when it was sent: its id names it.
-            TraceKind::Delivered(m) => {
-                h.write_u8(0xde);
-                h.write_u64(m.id);
-            }
+            TraceKind::Delivered(m) => hash_delivered(h, m.id),
             kind => kind.hash(h),
         }
     }
 }
+
+/// The fields every event's hash starts with.
+#[inline]
+fn hash_head<H: Hasher>(h: &mut H, at_ms: u64, node: NodeId, epoch: Epoch) {
+    h.write_u64(at_ms);
+    h.write_u64(((node as u32 as u64) << 32) | epoch as u32 as u64);
+}
+
+/// The kind part of a `Delivered` event's hash.
+#[inline]
+fn hash_delivered<H: Hasher>(h: &mut H, id: u64) {
+    h.write_u8(0xde);
+    h.write_u64(id);
+}
+
+/// The kind part of a `Sent` event's hash: what the derived `Hash` of
+/// `TraceKind::Sent(m)` writes (the variant's discriminant as an `isize`, then the
+/// message), so that [`Trace::push_sent`] needs no `TraceEvent`. A test holds the two
+/// equal.
+#[inline]
+fn hash_sent<H: Hasher>(h: &mut H, m: &MsgInfo) {
+    h.write_isize(TRACE_KIND_SENT);
+    m.hash(h);
+}
+
+/// `TraceKind::Sent`'s discriminant (the second variant).
+const TRACE_KIND_SENT: isize = 1;
 
 /// KRaft RPC names as the trace prints them (pre-votes told apart).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -640,6 +663,40 @@ impl Trace {
         }
     }
 
+    /// `push` of a `Sent` event. The hot path of every send: when no events are kept,
+    /// the hash is folded from the parts without building the event (which copies the
+    /// message twice).
+    #[inline]
+    pub fn push_sent(&mut self, at_ms: u64, node: NodeId, epoch: Epoch, msg: &MsgInfo) {
+        if self.events.is_some() {
+            return self.push(TraceEvent {
+                at_ms,
+                node,
+                epoch,
+                kind: TraceKind::Sent(*msg),
+            });
+        }
+        hash_head(&mut self.hasher, at_ms, node, epoch);
+        hash_sent(&mut self.hasher, msg);
+        self.count += 1;
+    }
+
+    /// `push` of a `Delivered` event, as [`Trace::push_sent`] for every delivery.
+    #[inline]
+    pub fn push_delivered(&mut self, at_ms: u64, node: NodeId, epoch: Epoch, msg: &MsgInfo) {
+        if self.events.is_some() {
+            return self.push(TraceEvent {
+                at_ms,
+                node,
+                epoch,
+                kind: TraceKind::Delivered(*msg),
+            });
+        }
+        hash_head(&mut self.hasher, at_ms, node, epoch);
+        hash_delivered(&mut self.hasher, msg.id);
+        self.count += 1;
+    }
+
     pub fn hash(&self) -> u64 {
         self.hasher.finish()
     }
@@ -679,5 +736,73 @@ impl Trace {
             Some(v) => std::mem::take(v),
             None => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parts-only fast paths fold exactly what the events would.
+    #[test]
+    fn push_sent_and_delivered_hash_like_the_events() {
+        let msgs = [
+            MsgInfo {
+                id: 7,
+                from: 1,
+                to: 2,
+                api: Api::Fetch,
+                detail: MsgDetail::Fetch {
+                    offset: 42,
+                    last_epoch: 3,
+                },
+            },
+            MsgInfo {
+                id: u64::MAX,
+                from: 3,
+                to: 1,
+                api: Api::FetchResponse,
+                detail: MsgDetail::FetchResponse {
+                    hw: 9,
+                    records: 2,
+                    diverging: Some((1, 5)),
+                    snapshot: None,
+                    error: false,
+                },
+            },
+        ];
+        let mut fast = Trace::new(false);
+        let mut kept = Trace::new(true);
+        let mut reference = Fnv64::new();
+        for (i, m) in msgs.iter().enumerate() {
+            let (at, node, epoch) = (i as u64 * 10, m.from, 4 + i as Epoch);
+            fast.push_sent(at, node, epoch, m);
+            kept.push_sent(at, node, epoch, m);
+            fast.push_delivered(at + 5, m.to, epoch, m);
+            kept.push_delivered(at + 5, m.to, epoch, m);
+            for kind in [TraceKind::Sent(*m), TraceKind::Delivered(*m)] {
+                let at = if matches!(kind, TraceKind::Sent(_)) {
+                    at
+                } else {
+                    at + 5
+                };
+                let node = if matches!(kind, TraceKind::Sent(_)) {
+                    m.from
+                } else {
+                    m.to
+                };
+                TraceEvent {
+                    at_ms: at,
+                    node,
+                    epoch,
+                    kind,
+                }
+                .hash(&mut reference);
+            }
+        }
+        assert_eq!(fast.hash(), reference.finish());
+        assert_eq!(kept.hash(), reference.finish());
+        assert_eq!(fast.count(), 4);
+        assert_eq!(kept.events().len(), 4);
     }
 }

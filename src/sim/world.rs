@@ -406,12 +406,16 @@ impl Timed for Queued {
     }
 }
 
+/// A slot of [`World::in_flight`]. The envelope is `None` while the slot is free.
+/// Written field by field in place and the envelope alone taken at delivery: each
+/// move is then small enough to be a few register copies rather than a `memcpy`
+/// call of the whole slot (one per send and one per delivery).
 #[derive(Clone, Debug)]
 struct InFlight {
     info: MsgInfo,
     sent_at_ms: u64,
     to_incarnation: u32,
-    envelope: Envelope<SimTypes>,
+    envelope: Option<Envelope<SimTypes>>,
 }
 
 /// The world. `Clone` is a checkpoint.
@@ -426,7 +430,7 @@ pub struct World {
     /// Deliveries, timer firings and interventions processed (stale timers excluded).
     events: u64,
     queue: EventQueue<Queued>,
-    in_flight: Vec<Option<InFlight>>,
+    in_flight: Vec<InFlight>,
     free_slots: Vec<u32>,
     next_msg_id: u64,
     procs: Vec<Process>,
@@ -615,12 +619,15 @@ impl World {
     /// the two times). Unordered: sort by id if order matters.
     pub fn in_flight(&self) -> impl Iterator<Item = Flight<'_>> + '_ {
         self.queue.iter().filter_map(move |q| match q.what {
-            What::Deliver(slot) => self.in_flight[slot as usize].as_ref().map(|m| Flight {
-                sent_at_ms: m.sent_at_ms,
-                deliver_at_ms: q.at_ms,
-                info: &m.info,
-                payload: FlightPayload::Raft(&m.envelope),
-            }),
+            What::Deliver(slot) => {
+                let m = &self.in_flight[slot as usize];
+                m.envelope.as_ref().map(|e| Flight {
+                    sent_at_ms: m.sent_at_ms,
+                    deliver_at_ms: q.at_ms,
+                    info: &m.info,
+                    payload: FlightPayload::Raft(e),
+                })
+            }
             What::DeliverRpc(slot) => self.rpcs[slot as usize].as_ref().map(|m| Flight {
                 sent_at_ms: m.sent_at_ms,
                 deliver_at_ms: q.at_ms,
@@ -694,12 +701,15 @@ impl World {
         self.now_ms = self.now_ms.max(q.at_ms);
         match q.what {
             What::Deliver(slot) => {
-                let m = self.in_flight[slot as usize]
+                let m = &mut self.in_flight[slot as usize];
+                let envelope = m
+                    .envelope
                     .take()
                     .expect("a queued delivery has its message");
                 self.free_slots.push(slot);
                 self.events += 1;
-                self.deliver(m);
+                // The slot is free but not reused before `deliver` has read it.
+                self.deliver(slot, envelope);
             }
             What::DeliverRpc(slot) => {
                 let m = self.rpcs[slot as usize]
@@ -792,7 +802,8 @@ impl World {
         let info = MsgInfo::of(id, &envelope);
         let epoch = envelope.message.epoch();
         self.messages.sent[info.api as usize] += 1;
-        self.emit(envelope.from, epoch, TraceKind::Sent(info));
+        self.trace
+            .push_sent(self.now_ms, envelope.from, epoch, &info);
         let to_incarnation = match self.process(envelope.to) {
             Some(p) => p.incarnation,
             None => {
@@ -851,33 +862,42 @@ impl World {
                             copy: copy_id,
                         },
                     );
-                    let copy = InFlight {
-                        info: copy_info,
-                        sent_at_ms: self.now_ms,
+                    self.enqueue_message(
+                        self.now_ms + dup_ms,
+                        copy_info,
                         to_incarnation,
-                        envelope: envelope.clone(),
-                    };
-                    self.enqueue_message(self.now_ms + dup_ms, copy);
+                        envelope.clone(),
+                    );
                 }
-                let m = InFlight {
-                    info,
-                    sent_at_ms: self.now_ms,
-                    to_incarnation,
-                    envelope,
-                };
-                self.enqueue_message(self.now_ms + latency_ms, m);
+                self.enqueue_message(self.now_ms + latency_ms, info, to_incarnation, envelope);
             }
         }
     }
 
-    fn enqueue_message(&mut self, at_ms: u64, m: InFlight) {
+    fn enqueue_message(
+        &mut self,
+        at_ms: u64,
+        info: MsgInfo,
+        to_incarnation: u32,
+        envelope: Envelope<SimTypes>,
+    ) {
+        let sent_at_ms = self.now_ms;
         let slot = match self.free_slots.pop() {
             Some(s) => {
-                self.in_flight[s as usize] = Some(m);
+                let m = &mut self.in_flight[s as usize];
+                m.info = info;
+                m.sent_at_ms = sent_at_ms;
+                m.to_incarnation = to_incarnation;
+                m.envelope = Some(envelope);
                 s
             }
             None => {
-                self.in_flight.push(Some(m));
+                self.in_flight.push(InFlight {
+                    info,
+                    sent_at_ms,
+                    to_incarnation,
+                    envelope: Some(envelope),
+                });
                 (self.in_flight.len() - 1) as u32
             }
         };
@@ -888,37 +908,63 @@ impl World {
     /// link is cut (a node never cuts itself: a combined node's broker talks to its own
     /// controller) or the receiver is down or restarted since it was sent. Counts and
     /// traces the outcome.
-    fn arrives(&mut self, from: NodeId, to: NodeId, to_incarnation: u32, info: MsgInfo) -> bool {
-        let p = &self.procs[to as usize - 1];
-        let epoch = p.epoch();
-        let reason = if from != to && self.net.is_blocked(from, to) {
-            Some(DropReason::Cut)
-        } else if p.raft.is_none() || p.incarnation != to_incarnation {
-            Some(DropReason::ReceiverDown)
-        } else {
-            None
-        };
-        match reason {
+    fn arrives(&mut self, from: NodeId, to: NodeId, to_incarnation: u32, info: &MsgInfo) -> bool {
+        let epoch = self.procs[to as usize - 1].epoch();
+        match self.drop_reason(from, to, to_incarnation) {
             Some(reason) => {
-                self.messages.dropped += 1;
-                self.emit(to, epoch, TraceKind::Dropped { msg: info, reason });
+                self.dropped_on_arrival(to, epoch, *info, reason);
                 false
             }
             None => {
                 self.messages.delivered += 1;
-                self.emit(to, epoch, TraceKind::Delivered(info));
+                self.trace.push_delivered(self.now_ms, to, epoch, info);
                 true
             }
         }
     }
 
-    fn deliver(&mut self, m: InFlight) {
-        let (from, to) = (m.envelope.from, m.envelope.to);
+    /// Why a message to `to` does not arrive, if it does not ([`World::arrives`]).
+    #[inline]
+    fn drop_reason(&self, from: NodeId, to: NodeId, to_incarnation: u32) -> Option<DropReason> {
+        let p = &self.procs[to as usize - 1];
+        if from != to && self.net.is_blocked(from, to) {
+            Some(DropReason::Cut)
+        } else if p.raft.is_none() || p.incarnation != to_incarnation {
+            Some(DropReason::ReceiverDown)
+        } else {
+            None
+        }
+    }
+
+    #[cold]
+    fn dropped_on_arrival(&mut self, to: NodeId, epoch: Epoch, info: MsgInfo, reason: DropReason) {
+        self.messages.dropped += 1;
+        self.emit(to, epoch, TraceKind::Dropped { msg: info, reason });
+    }
+
+    /// Deliver the envelope taken from in-flight slot `slot` (whose other fields are
+    /// still intact). As [`World::arrives`], reading the message's description in
+    /// place instead of copying it out of the slot first.
+    fn deliver(&mut self, slot: u32, envelope: Envelope<SimTypes>) {
+        let (from, to) = (envelope.from, envelope.to);
         let idx = to as usize - 1;
-        if !self.arrives(from, to, m.to_incarnation, m.info) {
+        let epoch = self.procs[idx].epoch();
+        let to_incarnation = self.in_flight[slot as usize].to_incarnation;
+        if let Some(reason) = self.drop_reason(from, to, to_incarnation) {
+            let info = self.in_flight[slot as usize].info;
+            self.dropped_on_arrival(to, epoch, info, reason);
             return;
         }
-        self.step_node(idx, Input::Receive(m.envelope), EventDesc::Deliver(m.info));
+        self.messages.delivered += 1;
+        let info = &self.in_flight[slot as usize].info;
+        self.trace.push_delivered(self.now_ms, to, epoch, info);
+        let event = EventDesc::Deliver {
+            id: info.id,
+            api: info.api,
+            from: info.from,
+            to: info.to,
+        };
+        self.step_node(idx, Input::Receive(envelope), event);
     }
 
     /// Step one live node and handle everything it asked for.
@@ -952,7 +998,12 @@ impl World {
         let mut leader_changed = false;
         let mut committed = false;
         for action in actions.drain(..) {
-            let epoch = self.procs[idx].raft.as_ref().map_or(0, |r| r.epoch());
+            // The node's epoch, for the traces and reports below. Not for a send (almost
+            // half the actions), which traces its message's own epoch.
+            let epoch = match &action {
+                Action::Send(_) => 0,
+                _ => self.procs[idx].raft.as_ref().map_or(0, |r| r.epoch()),
+            };
             match action {
                 Action::Send(envelope) => self.send(envelope),
                 Action::PersistQuorumState(es) => {
@@ -1337,7 +1388,7 @@ impl World {
     fn deliver_rpc(&mut self, m: RpcInFlight) {
         let (from, to) = (m.info.from, m.info.to);
         let idx = to as usize - 1;
-        if !self.arrives(from, to, m.to_incarnation, m.info) {
+        if !self.arrives(from, to, m.to_incarnation, &m.info) {
             return;
         }
         let now = self.now_ms;

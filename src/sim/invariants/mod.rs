@@ -30,7 +30,7 @@ pub use monotonic_high_watermark::MonotonicHighWatermark;
 pub use single_leader::SingleLeader;
 pub use snapshot_at_log_start::SnapshotAtLogStart;
 
-use super::trace::{FaultKind, InvariantId, MsgInfo, Trace, TraceEvent, TraceKind};
+use super::trace::{Api, FaultKind, InvariantId, Trace, TraceEvent, TraceKind};
 use super::types::{SimBatch, SimTypes};
 use super::world::{Violation, MAX_KEPT_VIOLATIONS};
 use crate::kraft::{ElectionState, Epoch, NodeId, Offset, ReplicatedLog, Snapshot};
@@ -39,7 +39,14 @@ use crate::kraft::{ElectionState, Epoch, NodeId, Offset, ReplicatedLog, Snapshot
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventDesc {
     Start(NodeId),
-    Deliver(MsgInfo),
+    /// A message delivery: the fields its description names (not the whole
+    /// [`MsgInfo`](super::trace::MsgInfo), so that the description stays a few words to copy on every step).
+    Deliver {
+        id: u64,
+        api: Api,
+        from: NodeId,
+        to: NodeId,
+    },
     Timer(NodeId),
     Intervention(FaultKind),
     Append,
@@ -50,14 +57,8 @@ impl EventDesc {
     pub fn describe(&self) -> String {
         match self {
             EventDesc::Start(n) => format!("start of n{n}"),
-            EventDesc::Deliver(m) => {
-                format!(
-                    "delivery of #{} {} n{}→n{}",
-                    m.id,
-                    m.api.name(),
-                    m.from,
-                    m.to
-                )
+            EventDesc::Deliver { id, api, from, to } => {
+                format!("delivery of #{id} {} n{from}→n{to}", api.name())
             }
             EventDesc::Timer(n) => format!("timer of n{n}"),
             EventDesc::Intervention(k) => format!("intervention {k:?}"),
