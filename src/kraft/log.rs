@@ -324,27 +324,25 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     /// least one batch (Kafka returns an oversized first batch rather than nothing).
     pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> BatchList<T> {
         let mut out = BatchList::new();
-        // Almost every read starts at the newest batch (a parked fetch answered after an
-        // append, the commit of what was just replicated): answer it from the last entry
-        // without searching. The general path below would return exactly this batch.
-        if let Some((end, _, _, last)) = self.entries.last() {
-            if last.base_offset == from && from < *end && from >= self.log_start_offset {
-                if from < to {
-                    out.push(last.clone());
-                }
-                return out;
+        // Almost every read starts at one of the two newest batches: look there before
+        // searching.
+        let starts_here = |(end, _, _, b): &(Offset, u64, u32, Arc<Batch<T>>)| {
+            b.base_offset == from && from < *end && from >= self.log_start_offset
+        };
+        // The newest (a parked fetch answered after an append, the commit of what was
+        // just replicated): the general path below would return exactly this batch.
+        if let Some(entry) = self.entries.last().filter(|e| starts_here(e)) {
+            if from < to {
+                out.push(entry.3.clone());
             }
+            return out;
         }
-        // The next most common start is the batch before it: a follower's commit (its
-        // high watermark lags its log by the batch it just fetched).
+        // The one before: a follower's commit (its high watermark lags its log by the
+        // batch it just fetched).
         let second_newest = self.entries.len().checked_sub(2);
-        let start = match second_newest.and_then(|i| self.entries.get(i)) {
-            Some((end, _, _, b))
-                if b.base_offset == from && from < *end && from >= self.log_start_offset =>
-            {
-                self.entries.len() - 2
-            }
-            _ => match self.batch_index(from) {
+        let start = match second_newest.filter(|&i| self.entries.get(i).is_some_and(starts_here)) {
+            Some(i) => i,
+            None => match self.batch_index(from) {
                 Some(i) => i,
                 None => return out,
             },

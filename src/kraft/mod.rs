@@ -80,7 +80,9 @@ pub use state::{
     CandidateState, ElectionState, EpochElection, EpochState, FetchingSnapshot, FollowerState,
     ProspectiveState, ResignedState, StateKind, UnattachedState, VoteState,
 };
-pub use types::{Epoch, LeaderAndEpoch, NodeId, Offset, OffsetAndEpoch, RaftTypes, TimeMs};
+pub use types::{
+    earliest, Epoch, LeaderAndEpoch, NodeId, Offset, OffsetAndEpoch, RaftTypes, TimeMs,
+};
 
 #[cfg(test)]
 mod tests;

@@ -73,6 +73,18 @@ pub struct LeaderAndEpoch {
     pub epoch: Epoch,
 }
 
+/// The earlier of two optional deadlines (`None`: no deadline). Deadlines are asked
+/// after every simulated step: plain `min`s, not an iterator over the candidates
+/// (which the compiler keeps as a loop).
+#[inline]
+pub fn earliest(a: Option<TimeMs>, b: Option<TimeMs>) -> Option<TimeMs> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
 /// Draws Kafka's `random.nextInt(bound)` from the node's seeded generator without
 /// modulo bias worth speaking of (Lemire's multiply-shift). Deterministic on every
 /// platform because it only uses `u64`/`u128` arithmetic.

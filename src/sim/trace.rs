@@ -663,37 +663,52 @@ impl Trace {
         }
     }
 
-    /// `push` of a `Sent` event. The hot path of every send: when no events are kept,
-    /// the hash is folded from the parts without building the event (which copies the
-    /// message twice).
+    /// `push` of a `Sent` event, on the hot path of every send: see [`Trace::push_parts`].
     #[inline]
     pub fn push_sent(&mut self, at_ms: u64, node: NodeId, epoch: Epoch, msg: &MsgInfo) {
-        if self.events.is_some() {
-            return self.push(TraceEvent {
-                at_ms,
-                node,
-                epoch,
-                kind: TraceKind::Sent(*msg),
-            });
-        }
-        hash_head(&mut self.hasher, at_ms, node, epoch);
-        hash_sent(&mut self.hasher, msg);
-        self.count += 1;
+        self.push_parts(
+            at_ms,
+            node,
+            epoch,
+            || TraceKind::Sent(*msg),
+            |h| hash_sent(h, msg),
+        );
     }
 
-    /// `push` of a `Delivered` event, as [`Trace::push_sent`] for every delivery.
+    /// `push` of a `Delivered` event, on the hot path of every delivery.
     #[inline]
     pub fn push_delivered(&mut self, at_ms: u64, node: NodeId, epoch: Epoch, msg: &MsgInfo) {
+        self.push_parts(
+            at_ms,
+            node,
+            epoch,
+            || TraceKind::Delivered(*msg),
+            |h| hash_delivered(h, msg.id),
+        );
+    }
+
+    /// `push` of the event of `kind`: when no events are kept the hash is folded from
+    /// the parts (`hash_kind` writes what the event's kind would) without building the
+    /// event, which would copy the message twice.
+    #[inline]
+    fn push_parts(
+        &mut self,
+        at_ms: u64,
+        node: NodeId,
+        epoch: Epoch,
+        kind: impl FnOnce() -> TraceKind,
+        hash_kind: impl FnOnce(&mut Fnv64),
+    ) {
         if self.events.is_some() {
             return self.push(TraceEvent {
                 at_ms,
                 node,
                 epoch,
-                kind: TraceKind::Delivered(*msg),
+                kind: kind(),
             });
         }
         hash_head(&mut self.hasher, at_ms, node, epoch);
-        hash_delivered(&mut self.hasher, msg.id);
+        hash_kind(&mut self.hasher);
         self.count += 1;
     }
 
@@ -780,17 +795,10 @@ mod tests {
             kept.push_sent(at, node, epoch, m);
             fast.push_delivered(at + 5, m.to, epoch, m);
             kept.push_delivered(at + 5, m.to, epoch, m);
-            for kind in [TraceKind::Sent(*m), TraceKind::Delivered(*m)] {
-                let at = if matches!(kind, TraceKind::Sent(_)) {
-                    at
-                } else {
-                    at + 5
-                };
-                let node = if matches!(kind, TraceKind::Sent(_)) {
-                    m.from
-                } else {
-                    m.to
-                };
+            for (kind, at, node) in [
+                (TraceKind::Sent(*m), at, m.from),
+                (TraceKind::Delivered(*m), at + 5, m.to),
+            ] {
                 TraceEvent {
                     at_ms: at,
                     node,

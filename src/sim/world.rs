@@ -312,18 +312,10 @@ impl Process {
 
     /// The earliest of the Raft, controller and broker deadlines.
     fn deadline(&self) -> Option<u64> {
-        // Asked after every step: plain `min`s rather than an iterator over the three.
-        fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-            match (a, b) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, None) => a,
-                (None, b) => b,
-            }
-        }
         let raft = self.raft.as_ref()?.next_deadline();
         let c = self.controller.as_ref().and_then(|c| c.next_deadline());
         let b = self.broker.as_ref().and_then(|b| b.next_deadline());
-        earliest(earliest(raft, c), b)
+        crate::kraft::earliest(crate::kraft::earliest(raft, c), b)
     }
 }
 
@@ -416,6 +408,14 @@ struct InFlight {
     sent_at_ms: u64,
     to_incarnation: u32,
     envelope: Option<Envelope<SimTypes>>,
+}
+
+/// Where [`World::arrives`] finds the description of the message arriving.
+enum Arriving<'a> {
+    /// A Raft message's, in its in-flight slot.
+    InFlight(u32),
+    /// A controller RPC's, held by the caller.
+    Rpc(&'a MsgInfo),
 }
 
 /// The world. `Clone` is a checkpoint.
@@ -706,10 +706,10 @@ impl World {
                     .envelope
                     .take()
                     .expect("a queued delivery has its message");
-                self.free_slots.push(slot);
                 self.events += 1;
-                // The slot is free but not reused before `deliver` has read it.
                 self.deliver(slot, envelope);
+                // Freed only now: `deliver` reads the message's description in the slot.
+                self.free_slots.push(slot);
             }
             What::DeliverRpc(slot) => {
                 let m = self.rpcs[slot as usize]
@@ -908,11 +908,26 @@ impl World {
     /// link is cut (a node never cuts itself: a combined node's broker talks to its own
     /// controller) or the receiver is down or restarted since it was sent. Counts and
     /// traces the outcome.
-    fn arrives(&mut self, from: NodeId, to: NodeId, to_incarnation: u32, info: &MsgInfo) -> bool {
+    // Always inlined: once per delivery, and the two callers differ in where the
+    // message's description is.
+    #[inline(always)]
+    fn arrives(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        to_incarnation: u32,
+        info: Arriving<'_>,
+    ) -> bool {
         let epoch = self.procs[to as usize - 1].epoch();
+        // Read in place: a Raft message's description stays in its in-flight slot.
+        let info = match info {
+            Arriving::InFlight(slot) => &self.in_flight[slot as usize].info,
+            Arriving::Rpc(info) => info,
+        };
         match self.drop_reason(from, to, to_incarnation) {
             Some(reason) => {
-                self.dropped_on_arrival(to, epoch, *info, reason);
+                let info = *info;
+                self.dropped_on_arrival(to, epoch, info, reason);
                 false
             }
             None => {
@@ -943,21 +958,15 @@ impl World {
     }
 
     /// Deliver the envelope taken from in-flight slot `slot` (whose other fields are
-    /// still intact). As [`World::arrives`], reading the message's description in
-    /// place instead of copying it out of the slot first.
+    /// still intact).
     fn deliver(&mut self, slot: u32, envelope: Envelope<SimTypes>) {
         let (from, to) = (envelope.from, envelope.to);
         let idx = to as usize - 1;
-        let epoch = self.procs[idx].epoch();
         let to_incarnation = self.in_flight[slot as usize].to_incarnation;
-        if let Some(reason) = self.drop_reason(from, to, to_incarnation) {
-            let info = self.in_flight[slot as usize].info;
-            self.dropped_on_arrival(to, epoch, info, reason);
+        if !self.arrives(from, to, to_incarnation, Arriving::InFlight(slot)) {
             return;
         }
-        self.messages.delivered += 1;
         let info = &self.in_flight[slot as usize].info;
-        self.trace.push_delivered(self.now_ms, to, epoch, info);
         let event = EventDesc::Deliver {
             id: info.id,
             api: info.api,
@@ -1388,7 +1397,7 @@ impl World {
     fn deliver_rpc(&mut self, m: RpcInFlight) {
         let (from, to) = (m.info.from, m.info.to);
         let idx = to as usize - 1;
-        if !self.arrives(from, to, m.to_incarnation, &m.info) {
+        if !self.arrives(from, to, m.to_incarnation, Arriving::Rpc(&m.info)) {
             return;
         }
         let now = self.now_ms;

@@ -691,8 +691,24 @@ pub struct ImportedTrace {
 }
 
 impl ImportedTrace {
-    /// Whether `world` (the run replayed to `until_ms`) has the file's trace hash and
-    /// event count.
+    /// What replaying the run must give.
+    pub fn expected(&self) -> TraceCheck {
+        TraceCheck {
+            trace_hash: self.trace_hash,
+            event_count: self.event_count,
+        }
+    }
+}
+
+/// A trace file's recorded hash and event count, which its run must replay to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceCheck {
+    pub trace_hash: u64,
+    pub event_count: u64,
+}
+
+impl TraceCheck {
+    /// Whether `world` (the run replayed to the file's `until_ms`) gives them.
     pub fn check(&self, world: &crate::sim::World) -> Result<(), ShareError> {
         if world.trace_hash() != self.trace_hash || world.trace().count() != self.event_count {
             return Err(ShareError(format!(
@@ -735,12 +751,14 @@ pub fn export_trace(run: &Run, until_ms: u64) -> String {
 /// hash and event count.
 pub fn import_trace(json: &str) -> Result<ImportedTrace, ShareError> {
     let trace = read_trace(json)?;
-    trace.check(&trace.run.replay(trace.until_ms, false))?;
+    trace
+        .expected()
+        .check(&trace.run.replay(trace.until_ms, false))?;
     Ok(trace)
 }
 
 /// Read a trace file and check its shape, without replaying its run: the caller replays
-/// it (over several frames, for a long run) and then calls [`ImportedTrace::check`].
+/// it (over several frames, for a long run) and then checks it ([`TraceCheck`]).
 pub fn read_trace(json: &str) -> Result<ImportedTrace, ShareError> {
     let file: TraceFileIn = serde_json::from_str(json).map_err(|e| {
         ShareError(format!(

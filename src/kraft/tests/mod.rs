@@ -2,6 +2,7 @@
 //! KIP section it checks and asserting the whole list of actions a handler emitted;
 //! oracle tests against naive versions; and three-voter runs on an in-memory harness.
 
+mod batch_list;
 mod fetch;
 mod harness;
 // proptest is a native-only dev-dependency.

@@ -327,15 +327,7 @@ impl QuorumController {
         let a = self.active.as_ref()?;
         let noop = (self.config.metadata_max_idle_interval_ms > 0)
             .then(|| a.last_write_ms + self.config.metadata_max_idle_interval_ms);
-        // The simulator asks after every step of the leader: plain `min`s rather than
-        // an iterator over an array of the three (which the compiler keeps as a loop).
-        fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-            match (a, b) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, None) => a,
-                (None, b) => b,
-            }
-        }
+        use crate::kraft::earliest;
         earliest(earliest(noop, a.fence_deadline_ms), a.imbalance.deadline())
     }
 

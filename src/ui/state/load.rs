@@ -74,16 +74,16 @@ impl Model {
         let Some(mut job) = self.loading.take() else {
             return;
         };
-        let whole = job.step(self.clock, deadline).and_then(|whole| {
-            // A trace file's run must replay to the file's trace.
-            match (&job.trace, whole) {
-                (Some(trace), true) => trace
+        let whole = job
+            .step(self.clock, deadline)
+            .and_then(|whole| match job.trace {
+                // A trace file's run must replay to the file's trace.
+                Some(expected) if whole => expected
                     .check(job.model.timeline.head())
                     .map(|()| true)
                     .map_err(|e| e.to_string()),
                 _ => Ok(whole),
-            }
-        });
+            });
         match whole {
             Ok(true) => {
                 let playing = job.playing;
@@ -128,8 +128,9 @@ impl Model {
         let job = share::read_trace(text)
             .map_err(|e| e.to_string())
             .and_then(|t| {
-                let mut job = LoadJob::new(t.run.clone(), t.until_ms, false, name)?;
-                job.trace = Some(t);
+                let expected = t.expected();
+                let mut job = LoadJob::new(t.run, t.until_ms, false, name)?;
+                job.trace = Some(expected);
                 Ok(job)
             });
         self.start_load(name, job);
@@ -175,7 +176,7 @@ pub(super) struct LoadJob {
     /// What is being opened, for its progress and its errors.
     what: String,
     /// For a trace file: what the replay must give.
-    trace: Option<share::ImportedTrace>,
+    trace: Option<share::TraceCheck>,
 }
 
 impl LoadJob {
