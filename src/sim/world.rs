@@ -706,10 +706,12 @@ impl World {
                     .envelope
                     .take()
                     .expect("a queued delivery has its message");
+                // Freed before the delivery, so that the step's own sends reuse this
+                // slot while it is in cache (`deliver` reads the message's description
+                // before the node steps).
+                self.free_slots.push(slot);
                 self.events += 1;
                 self.deliver(slot, envelope);
-                // Freed only now: `deliver` reads the message's description in the slot.
-                self.free_slots.push(slot);
             }
             What::DeliverRpc(slot) => {
                 let m = self.rpcs[slot as usize]
