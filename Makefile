@@ -20,12 +20,13 @@ WASM := --target wasm32-unknown-unknown
 # Prints a step banner with the time, so a log shows where a run spent its time.
 step = @echo "==> $(1)  [$$(date +%T)]"
 
-.PHONY: help serve test bench setup browser lint test-native test-wasm build e2e
+.PHONY: help serve test bench bench-sim setup browser lint test-native test-wasm build e2e
 
 help:
 	@echo "make serve   build and serve the app on http://127.0.0.1:8080 (live reload)"
 	@echo "make test    lint, native tests, browser tests, release build, end-to-end tests"
 	@echo "make bench   run the criterion benchmarks"
+	@echo "make bench-sim   simulated events/s and seek times (kraftscope bench, PGO build)"
 
 serve: setup
 	trunk serve --offline
@@ -35,6 +36,11 @@ test: setup browser lint test-native test-wasm build e2e
 
 bench: setup
 	cargo bench --benches
+
+# The simulator's own benchmark on a profile-guided build of the CLI (scripts/build-cli-pgo
+# says why and how it trains); `kraftscope bench` prints events/s per workload and seeks.
+bench-sim: setup
+	bin=$$(scripts/build-cli-pgo) && "$$bin" bench
 
 # --- setup: idempotent; each line skips when the exact version is already there ---
 
