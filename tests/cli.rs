@@ -154,3 +154,22 @@ fn dump_log_prints_batches_and_json_records() {
     let out = kraftscope(&["dump-log", &file]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn bench_reports_the_median_round_of_every_workload() {
+    let out = kraftscope(&["bench", "--quick", "--only", "steady"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in [
+        "3 voters + 0 observers",
+        "3 voters + 10 observers",
+        "5 voters + 0 observers",
+        "5 voters + 10 observers",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no line for {name} in:\n{text}"));
+        assert!(line.contains("M events/s median of"), "{line}");
+    }
+}

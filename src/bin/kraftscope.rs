@@ -429,24 +429,29 @@ USAGE:
         let quick = args.has("quick");
         let only = args.get("only").unwrap_or("");
         let sim_ms = if quick { 20_000 } else { 120_000 };
+        let measure_s = if quick { 1.0 } else { 5.0 };
         if only != "seek" {
             println!(
-                "simulated events per second on one thread; an event is a message delivery, a timer or an append (steady appends of one record every 10 ms, {} s simulated per round, repeated for 1 s):",
+                "simulated events per second on one thread; an event is a message delivery, a timer or an append (steady appends of one record every 10 ms, {} s simulated per round, rounds repeated for {measure_s} s; the median round, then the slowest and fastest):",
                 sim_ms / 1000
             );
             for w in bench::WORKLOADS {
-                let r = bench::steady(&w, sim_ms);
+                let r = bench::steady(&w, sim_ms, measure_s);
                 let secs = r.cpu_s.unwrap_or(r.wall_s);
+                let rates = &r.round_rates;
                 println!(
-                "  {:<24} {:>6.2} M events/s ({:>5.2} M trace events/s): {} events in {:.3}s {} ({:.3}s wall)",
-                w.name,
-                r.events as f64 / secs / 1e6,
-                r.trace_events as f64 / secs / 1e6,
-                r.events,
-                secs,
-                if r.cpu_s.is_some() { "on-CPU" } else { "wall" },
-                r.wall_s
-            );
+                    "  {:<24} {:>6.2} M events/s median of {} rounds ({:.2}..{:.2}); {:>5.2} M trace events/s overall: {} events in {:.3}s {} ({:.3}s wall)",
+                    w.name,
+                    r.median_rate() / 1e6,
+                    rates.len(),
+                    rates.first().copied().unwrap_or(0.0) / 1e6,
+                    rates.last().copied().unwrap_or(0.0) / 1e6,
+                    r.trace_events as f64 / secs / 1e6,
+                    r.events,
+                    secs,
+                    if r.cpu_s.is_some() { "on-CPU" } else { "wall" },
+                    r.wall_s
+                );
             }
         }
         if only == "steady" {

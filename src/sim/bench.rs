@@ -75,6 +75,25 @@ pub struct SteadyResult {
     /// On-CPU seconds of this thread (Linux `/proc/thread-self/schedstat`), which a
     /// machine shared with other jobs does not inflate; `None` elsewhere.
     pub cpu_s: Option<f64>,
+    /// Events per second of each round (on-CPU time where known, else wall), sorted.
+    pub round_rates: Vec<f64>,
+}
+
+impl SteadyResult {
+    /// The median round's events per second. A shared VM's speed swings by a third
+    /// from one moment to the next; the median round is steadier than the total.
+    pub fn median_rate(&self) -> f64 {
+        median(&self.round_rates)
+    }
+}
+
+/// The middle of sorted `xs` (the mean of the two middle ones for an even count).
+pub fn median(xs: &[f64]) -> f64 {
+    match xs.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
 }
 
 /// Nanoseconds this thread has spent on a CPU, where the OS tells.
@@ -84,32 +103,45 @@ pub fn thread_cpu_ns() -> Option<u64> {
     text.split_whitespace().next()?.parse().ok()
 }
 
+/// Steady appends on `w`, `sim_ms` simulated per round, rounds repeated on fresh copies of
+/// one elected world until `measure_s` seconds of measured time.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn steady(w: &Workload, sim_ms: u64) -> SteadyResult {
+pub fn steady(w: &Workload, sim_ms: u64, measure_s: f64) -> SteadyResult {
     let world = elected_world(w);
     let mut events = 0;
     let mut trace_events = 0;
     let mut wall_s = 0.0;
     let mut cpu_ns = Some(0u64);
-    // Repeat on fresh copies so a short simulated span still measures long enough.
-    while wall_s < 1.0 {
+    let mut round_rates = Vec::new();
+    // At least one round, however small the budget.
+    loop {
         let mut copy = world.clone();
         let traced = copy.trace().count();
         let cpu0 = thread_cpu_ns();
         let t = std::time::Instant::now();
-        events += drive(&mut copy, w, sim_ms);
-        wall_s += t.elapsed().as_secs_f64();
-        cpu_ns = match (cpu_ns, cpu0, thread_cpu_ns()) {
-            (Some(acc), Some(a), Some(b)) => Some(acc + (b - a)),
+        let n = drive(&mut copy, w, sim_ms);
+        let round_wall_s = t.elapsed().as_secs_f64();
+        let round_cpu_ns = match (cpu0, thread_cpu_ns()) {
+            (Some(a), Some(b)) => Some(b - a),
             _ => None,
         };
+        events += n;
+        wall_s += round_wall_s;
+        cpu_ns = cpu_ns.zip(round_cpu_ns).map(|(acc, r)| acc + r);
+        let round_s = round_cpu_ns.map_or(round_wall_s, |ns| ns as f64 / 1e9);
+        round_rates.push(n as f64 / round_s.max(1e-9));
         trace_events += copy.trace().count() - traced;
+        if wall_s >= measure_s {
+            break;
+        }
     }
+    round_rates.sort_by(|a, b| a.total_cmp(b));
     SteadyResult {
         events,
         trace_events,
         wall_s,
         cpu_s: cpu_ns.map(|ns| ns as f64 / 1e9),
+        round_rates,
     }
 }
 
@@ -149,9 +181,35 @@ pub fn seek(run_ms: u64, seeks: usize) -> SeekResult {
     }
     times.sort_by(|a, b| a.total_cmp(b));
     SeekResult {
-        median_ms: times[times.len() / 2],
+        median_ms: median(&times),
         max_ms: *times.last().unwrap_or(&0.0),
         seeks,
         build_s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_is_the_middle_or_the_mean_of_the_two_middles() {
+        assert_eq!(median(&[]), 0.0);
+        assert_eq!(median(&[3.0]), 3.0);
+        assert_eq!(median(&[1.0, 2.0, 10.0]), 2.0);
+        assert_eq!(median(&[1.0, 2.0, 4.0, 10.0]), 3.0);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_steady_round_counts_its_events_and_rates_every_round() {
+        let w = WORKLOADS[0];
+        let r = steady(&w, 200, 0.0);
+        // A zero budget still measures one round.
+        assert_eq!(r.round_rates.len(), 1);
+        // 200 ms of appends every 10 ms on an elected 3-voter cluster: at least the 20
+        // appends and a Fetch and its response per follower per batch.
+        assert!(r.events >= 20 + 2 * 2, "{} events", r.events);
+        assert!(r.round_rates[0] > 0.0);
     }
 }
