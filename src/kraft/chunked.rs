@@ -62,7 +62,27 @@ impl<T: Clone> ChunkedVec<T> {
     }
 
     pub fn last(&self) -> Option<&T> {
-        self.len().checked_sub(1).and_then(|i| self.get(i))
+        self.get_back(0)
+    }
+
+    /// The item `k` places before the last (`get_back(0)` is the last). The newest
+    /// items are the ones asked for on every step (the log's newest batches), and they
+    /// sit in the open tail: read them there without the chunk arithmetic of `get`.
+    #[inline]
+    pub fn get_back(&self, k: usize) -> Option<&T> {
+        // Items of the tail in the vector: all of it once a chunk is sealed, else those
+        // after `front`.
+        let skipped = if self.sealed.is_empty() {
+            self.front
+        } else {
+            0
+        };
+        let live = self.tail.len().saturating_sub(skipped);
+        if k < live {
+            self.tail.get(self.tail.len() - 1 - k)
+        } else {
+            self.len().checked_sub(k + 1).and_then(|i| self.get(i))
+        }
     }
 
     pub fn first(&self) -> Option<&T> {

@@ -324,14 +324,19 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     /// least one batch (Kafka returns an oversized first batch rather than nothing).
     pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> BatchList<T> {
         let mut out = BatchList::new();
+        // Outside the log nothing is read (`batch_index` would find no batch).
+        if from < self.log_start_offset || from >= self.end_offset {
+            return out;
+        }
         // Almost every read starts at one of the two newest batches: look there before
-        // searching.
+        // searching. `from` is in the log, so a batch that starts at it holds it unless
+        // it is empty.
         let starts_here = |(end, _, _, b): &(Offset, u64, u32, Arc<Batch<T>>)| {
-            b.base_offset == from && from < *end && from >= self.log_start_offset
+            b.base_offset == from && from < *end
         };
         // The newest (a parked fetch answered after an append, the commit of what was
         // just replicated): the general path below would return exactly this batch.
-        if let Some(entry) = self.entries.last().filter(|e| starts_here(e)) {
+        if let Some(entry) = self.entries.get_back(0).filter(|e| starts_here(e)) {
             if from < to {
                 out.push(entry.3.clone());
             }
@@ -339,13 +344,13 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         // The one before: a follower's commit (its high watermark lags its log by the
         // batch it just fetched).
-        let second_newest = self.entries.len().checked_sub(2);
-        let start = match second_newest.filter(|&i| self.entries.get(i).is_some_and(starts_here)) {
-            Some(i) => i,
-            None => match self.batch_index(from) {
+        let start = if self.entries.get_back(1).is_some_and(starts_here) {
+            self.entries.len() - 2
+        } else {
+            match self.batch_index(from) {
                 Some(i) => i,
                 None => return out,
-            },
+            }
         };
         let mut bytes = 0u64;
         // Commits read without a byte limit: skip sizing every batch then.
@@ -430,6 +435,15 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     pub fn validate_offset_and_epoch(&self, offset: Offset, epoch: Epoch) -> ValidOffsetAndEpoch {
         if self.log_start_offset == 0 && offset == 0 {
             return ValidOffsetAndEpoch::Valid(OffsetAndEpoch::new(0, 0));
+        }
+        // Every Fetch asks this (twice when it is parked), almost always in the latest
+        // epoch and within the log. Without snapshots the general path below then finds
+        // `(end offset, epoch)` for that epoch and so answers exactly this.
+        if self.snapshots.is_empty()
+            && self.epochs.last().is_some_and(|e| e.epoch == epoch)
+            && offset <= self.end_offset
+        {
+            return ValidOffsetAndEpoch::Valid(OffsetAndEpoch::new(offset, epoch));
         }
         if let (Some(earliest), Some(latest)) =
             (self.earliest_snapshot_id(), self.latest_snapshot_id())
