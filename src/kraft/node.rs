@@ -435,6 +435,8 @@ impl<T: RaftTypes> RaftNode<T> {
             let message = build(self);
             self.requests.on_request_sent(to, correlation_id, now);
             self.send(to, correlation_id, message);
+            // The request just sent has its whole timeout ahead of it.
+            return self.requests.request_timeout_ms();
         }
         self.requests.remaining_request_time_ms(to, now)
     }
