@@ -70,18 +70,23 @@ impl<T: Clone> ChunkedVec<T> {
     /// sit in the open tail: read them there without the chunk arithmetic of `get`.
     #[inline]
     pub fn get_back(&self, k: usize) -> Option<&T> {
-        // Items of the tail in the vector: all of it once a chunk is sealed, else those
-        // after `front`.
-        let skipped = if self.sealed.is_empty() {
-            self.front
-        } else {
-            0
-        };
-        let live = self.tail.len().saturating_sub(skipped);
-        if k < live {
-            self.tail.get(self.tail.len() - 1 - k)
+        let (tail, _) = self.open_tail();
+        if k < tail.len() {
+            tail.get(tail.len() - 1 - k)
         } else {
             self.len().checked_sub(k + 1).and_then(|i| self.get(i))
+        }
+    }
+
+    /// The items of the open tail (the newest, after the sealed chunks) as a slice,
+    /// with the index of its first item.
+    #[inline]
+    pub fn open_tail(&self) -> (&[T], usize) {
+        if self.sealed.is_empty() {
+            // Only the tail holds items: those after `front`.
+            (self.tail.get(self.front..).unwrap_or_default(), 0)
+        } else {
+            (&self.tail, self.sealed.len() * CHUNK - self.front)
         }
     }
 
