@@ -62,7 +62,32 @@ impl<T: Clone> ChunkedVec<T> {
     }
 
     pub fn last(&self) -> Option<&T> {
-        self.len().checked_sub(1).and_then(|i| self.get(i))
+        self.get_back(0)
+    }
+
+    /// The item `k` places before the last (`get_back(0)` is the last). The newest
+    /// items are the ones asked for on every step (the log's newest batches), and they
+    /// sit in the open tail: read them there without the chunk arithmetic of `get`.
+    #[inline]
+    pub fn get_back(&self, k: usize) -> Option<&T> {
+        let (tail, _) = self.open_tail();
+        if k < tail.len() {
+            tail.get(tail.len() - 1 - k)
+        } else {
+            self.len().checked_sub(k + 1).and_then(|i| self.get(i))
+        }
+    }
+
+    /// The items of the open tail (the newest, after the sealed chunks) as a slice,
+    /// with the index of its first item.
+    #[inline]
+    pub fn open_tail(&self) -> (&[T], usize) {
+        if self.sealed.is_empty() {
+            // Only the tail holds items: those after `front`.
+            (self.tail.get(self.front..).unwrap_or_default(), 0)
+        } else {
+            (&self.tail, self.sealed.len() * CHUNK - self.front)
+        }
     }
 
     pub fn first(&self) -> Option<&T> {

@@ -13,6 +13,18 @@ use super::state::{EpochState, FetchingSnapshot};
 use super::types::{NodeId, Offset, OffsetAndEpoch, RaftTypes};
 use std::sync::Arc;
 
+/// What [`RaftNode::try_complete_fetch_request`] found.
+enum FetchCompletion<T: RaftTypes> {
+    /// Answer with this.
+    Respond(FetchResponse<T>),
+    /// A valid fetch with nothing to read. Its empty response differs from any other
+    /// only in these two, so a fetch that may wait is parked without building it.
+    Empty {
+        high_watermark: Offset,
+        log_start_offset: Offset,
+    },
+}
+
 impl<T: RaftTypes> RaftNode<T> {
     pub(crate) fn build_empty_fetch_response(
         &self,
@@ -53,29 +65,42 @@ impl<T: RaftTypes> RaftNode<T> {
         {
             return Some(self.build_empty_fetch_response(Errors::InvalidRequest, None));
         }
-        let response = self.try_complete_fetch_request(from, &request);
-        let answer_now = !response.error_code.is_none()
-            || !response.records.is_empty()
-            || request.max_wait_ms == 0
-            || response.diverging_epoch.is_some()
-            || response.snapshot_id.is_some();
-        if answer_now {
-            return Some(response);
-        }
+        let (high_watermark, log_start_offset) =
+            match self.try_complete_fetch_request(from, &request) {
+                FetchCompletion::Respond(response) => return Some(response),
+                FetchCompletion::Empty {
+                    high_watermark,
+                    log_start_offset,
+                } => (high_watermark, log_start_offset),
+            };
         let expires_at_ms = self.now_ms + request.max_wait_ms;
-        if let EpochState::Leader(leader) = &mut self.state {
-            leader.park_fetch(ParkedFetch {
-                from,
-                correlation_id,
-                request,
-                expires_at_ms,
-                original_high_watermark: response.high_watermark,
-                original_log_start_offset: response.log_start_offset,
-            });
-            None
-        } else {
-            Some(response)
+        match &mut self.state {
+            EpochState::Leader(leader) if request.max_wait_ms != 0 => {
+                leader.park_fetch(ParkedFetch {
+                    from,
+                    correlation_id,
+                    request,
+                    expires_at_ms,
+                    original_high_watermark: high_watermark,
+                    original_log_start_offset: log_start_offset,
+                });
+                None
+            }
+            _ => Some(self.empty_fetch_response(high_watermark, log_start_offset)),
         }
+    }
+
+    /// The response to a valid fetch with nothing to read, as
+    /// [`FetchCompletion::Empty`] describes it.
+    fn empty_fetch_response(
+        &self,
+        high_watermark: Offset,
+        log_start_offset: Offset,
+    ) -> FetchResponse<T> {
+        let mut response = self.build_empty_fetch_response(Errors::None, None);
+        response.high_watermark = high_watermark;
+        response.log_start_offset = log_start_offset;
+        response
     }
 
     /// `tryCompleteFetchRequest`: validate the epoch, check the fetcher's log against
@@ -85,18 +110,32 @@ impl<T: RaftTypes> RaftNode<T> {
         &mut self,
         replica: NodeId,
         request: &FetchRequest,
-    ) -> FetchResponse<T> {
+    ) -> FetchCompletion<T> {
         if let Some(error) = self.validate_leader_only_request(request.current_leader_epoch) {
-            return self.build_empty_fetch_response(error, None);
+            return FetchCompletion::Respond(self.build_empty_fetch_response(error, None));
         }
-        let valid = match self.log.latest_snapshot_id() {
-            // An empty follower is better served by the snapshot than the whole log.
-            Some(latest) if request.fetch_offset == 0 => ValidOffsetAndEpoch::Snapshot(latest),
-            _ => self
+        // An empty follower is better served by the snapshot than the whole log. (The
+        // offset is tested first: it spares the snapshot lookup on every other fetch.)
+        let latest_snapshot = match request.fetch_offset {
+            0 => self.log.latest_snapshot_id(),
+            _ => None,
+        };
+        let valid = match latest_snapshot {
+            Some(latest) => ValidOffsetAndEpoch::Snapshot(latest),
+            None => self
                 .log
                 .validate_offset_and_epoch(request.fetch_offset, request.last_fetched_epoch),
         };
+        let now = self.now_ms;
+        let check_quorum_timeout_ms = self.config.quorum.check_quorum_timeout_ms();
+        let log_start_offset = self.log.log_start_offset();
+        // The response is built once, in place, from the leader state read here (the
+        // leader names itself): no empty response patched field by field.
+        let EpochState::Leader(leader) = &mut self.state else {
+            unreachable!("validate_leader_only_request let a non-leader through");
+        };
         let mut records = BatchList::new();
+        let mut advanced = false;
         if let ValidOffsetAndEpoch::Valid(_) = valid {
             // A fetch at the log end (about half of all: the one that gets parked) has
             // nothing to read.
@@ -105,34 +144,51 @@ impl<T: RaftTypes> RaftNode<T> {
                     .log
                     .read(request.fetch_offset, Offset::MAX, request.max_bytes);
             }
-            let now = self.now_ms;
-            let check_quorum_timeout_ms = self.config.quorum.check_quorum_timeout_ms();
-            let advanced = match &mut self.state {
-                EpochState::Leader(leader) => leader.update_replica_state(
-                    replica,
-                    now,
-                    request.fetch_offset,
-                    check_quorum_timeout_ms,
-                ),
-                _ => false,
-            };
-            if advanced {
-                self.on_update_leader_high_watermark();
+            advanced = leader.update_replica_state(
+                replica,
+                now,
+                request.fetch_offset,
+                check_quorum_timeout_ms,
+            );
+        }
+        let high_watermark = leader.high_watermark;
+        let leader_epoch = leader.epoch;
+        if advanced {
+            // `on_update_leader_high_watermark`: a HW that moved is known.
+            if let Some(high_watermark) = high_watermark {
+                self.push_action(Action::HighWatermarkAdvanced { high_watermark });
             }
         }
-        let mut response = self.build_empty_fetch_response(Errors::None, self.high_watermark());
-        response.records = records;
-        match valid {
-            ValidOffsetAndEpoch::Valid(_) => {}
-            ValidOffsetAndEpoch::Diverging(end) => {
-                response.diverging_epoch = Some(EpochEndOffset {
+        let (diverging_epoch, snapshot_id) = match valid {
+            ValidOffsetAndEpoch::Valid(_) if records.is_empty() => {
+                return FetchCompletion::Empty {
+                    high_watermark: high_watermark.unwrap_or(-1),
+                    log_start_offset,
+                }
+            }
+            ValidOffsetAndEpoch::Valid(_) => (None, None),
+            ValidOffsetAndEpoch::Diverging(end) => (
+                Some(EpochEndOffset {
                     epoch: end.epoch,
                     end_offset: end.offset,
-                })
-            }
-            ValidOffsetAndEpoch::Snapshot(id) => response.snapshot_id = Some(SnapshotId::from(id)),
-        }
-        response
+                }),
+                None,
+            ),
+            ValidOffsetAndEpoch::Snapshot(id) => (None, Some(SnapshotId::from(id))),
+        };
+        FetchCompletion::Respond(FetchResponse {
+            top_level_error: Errors::None,
+            error_code: Errors::None,
+            high_watermark: high_watermark.unwrap_or(-1),
+            log_start_offset,
+            diverging_epoch,
+            current_leader: LeaderIdAndEpoch {
+                leader_id: leader_id_or_nil(Some(self.config.node_id)),
+                leader_epoch,
+            },
+            snapshot_id,
+            records,
+        })
     }
 
     pub(crate) fn on_update_leader_high_watermark(&mut self) {
@@ -186,7 +242,13 @@ impl<T: RaftTypes> RaftNode<T> {
                 waiting.push(p);
                 continue;
             }
-            let response = self.try_complete_fetch_request(p.from, &p.request);
+            let response = match self.try_complete_fetch_request(p.from, &p.request) {
+                FetchCompletion::Respond(response) => response,
+                FetchCompletion::Empty {
+                    high_watermark,
+                    log_start_offset,
+                } => self.empty_fetch_response(high_watermark, log_start_offset),
+            };
             self.send(p.from, p.correlation_id, Message::FetchResponse(response));
         }
         if let EpochState::Leader(leader) = &mut self.state {
@@ -216,9 +278,10 @@ impl<T: RaftTypes> RaftNode<T> {
         };
         for parked in expired {
             // The empty response built when the fetch arrived (see `ParkedFetch`).
-            let mut response = self.build_empty_fetch_response(Errors::None, None);
-            response.high_watermark = parked.original_high_watermark;
-            response.log_start_offset = parked.original_log_start_offset;
+            let response = self.empty_fetch_response(
+                parked.original_high_watermark,
+                parked.original_log_start_offset,
+            );
             self.send(
                 parked.from,
                 parked.correlation_id,

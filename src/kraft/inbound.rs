@@ -66,7 +66,25 @@ impl<T: RaftTypes> RaftNode<T> {
 
     /// Errors and epochs every response carries. `Some(ok)`: handled here (ok = false
     /// backs the connection off); `None`: the RPC's own handler continues.
+    #[inline]
     pub(crate) fn maybe_handle_common_response(
+        &mut self,
+        error: Errors,
+        leader_id_or_nil: i32,
+        epoch: Epoch,
+    ) -> Option<bool> {
+        // Nearly every response (a follower's Fetch answers): no error, our epoch, and a
+        // leader we know or none named. Every test below then fails; the handler goes
+        // on. Answered inline at the call, the rest is not.
+        if error.is_none() && epoch == self.epoch() && (leader_id_or_nil < 0 || self.has_leader()) {
+            return None;
+        }
+        self.handle_common_response(error, leader_id_or_nil, epoch)
+    }
+
+    /// [`Self::maybe_handle_common_response`] past its fast path.
+    #[inline(never)]
+    fn handle_common_response(
         &mut self,
         error: Errors,
         leader_id_or_nil: i32,

@@ -164,6 +164,9 @@ struct EpochEntry {
     start_offset: Offset,
 }
 
+/// One batch of the log with its index data: see [`ReplicatedLog`]'s `entries`.
+type LogEntry<T> = (Offset, u64, u32, Arc<Batch<T>>);
+
 /// The log. Batches are shared (`Arc`) so fetch responses, checkpoints of the simulated
 /// world and the state machine all point at the same memory.
 #[derive(Clone, Debug)]
@@ -175,7 +178,7 @@ pub struct ReplicatedLog<T: RaftTypes> {
     /// arbitrary origin), so the bytes of any run of batches is a subtraction rather
     /// than a walk over their records. Chunked, so a clone of the log (a simulator
     /// checkpoint) shares all but the newest batches.
-    entries: ChunkedVec<(Offset, u64, u32, Arc<Batch<T>>)>,
+    entries: ChunkedVec<LogEntry<T>>,
     log_start_offset: Offset,
     end_offset: Offset,
     flushed_offset: Offset,
@@ -322,35 +325,87 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     /// Batches with records in `[from, to)`, whole batches only (fetches and commits
     /// always start and end at batch boundaries), at most `max_bytes` but always at
     /// least one batch (Kafka returns an oversized first batch rather than nothing).
+    ///
+    /// Almost every read starts at one of the two newest batches, which sit in the open
+    /// tail of `entries`: the newest for a parked fetch answered after an append or the
+    /// leader's commit of what was just replicated, the one before for a follower's
+    /// commit (its high watermark lags its log by the batch it just fetched). Those
+    /// are read here, inlined at the call; the rest searches out of line.
+    #[inline]
     pub fn read(&self, from: Offset, to: Offset, max_bytes: u64) -> BatchList<T> {
+        // Outside the log nothing is read (`batch_index` would find no batch).
+        if from < self.log_start_offset || from >= self.end_offset {
+            return BatchList::new();
+        }
+        let (tail, _) = self.entries.open_tail();
+        match tail {
+            [.., newest] if Self::starts_at(newest, from) => {
+                let mut out = BatchList::new();
+                if from < to {
+                    out.push(newest.3.clone());
+                }
+                out
+            }
+            [.., second, _] if Self::starts_at(second, from) => {
+                Self::read_entries(&tail[tail.len() - 2..], to, max_bytes)
+            }
+            _ => self.read_searching(from, to, max_bytes),
+        }
+    }
+
+    /// Whether the batch of `entry` starts at `from`, an offset known to be in the log
+    /// (so the batch holds it unless it is empty).
+    #[inline]
+    fn starts_at(entry: &LogEntry<T>, from: Offset) -> bool {
+        entry.3.base_offset == from && from < entry.0
+    }
+
+    /// [`Self::read`] of an offset in the log when the open tail did not answer.
+    #[inline(never)]
+    fn read_searching(&self, from: Offset, to: Offset, max_bytes: u64) -> BatchList<T> {
+        // The two newest batches first (the tail may hold fewer than two), then search.
         let mut out = BatchList::new();
-        // Almost every read starts at one of the two newest batches: look there before
-        // searching.
-        let starts_here = |(end, _, _, b): &(Offset, u64, u32, Arc<Batch<T>>)| {
-            b.base_offset == from && from < *end && from >= self.log_start_offset
-        };
-        // The newest (a parked fetch answered after an append, the commit of what was
-        // just replicated): the general path below would return exactly this batch.
-        if let Some(entry) = self.entries.last().filter(|e| starts_here(e)) {
+        if let Some(entry) = self
+            .entries
+            .get_back(0)
+            .filter(|e| Self::starts_at(e, from))
+        {
             if from < to {
                 out.push(entry.3.clone());
             }
             return out;
         }
-        // The one before: a follower's commit (its high watermark lags its log by the
-        // batch it just fetched).
-        let second_newest = self.entries.len().checked_sub(2);
-        let start = match second_newest.filter(|&i| self.entries.get(i).is_some_and(starts_here)) {
-            Some(i) => i,
-            None => match self.batch_index(from) {
+        let start = if self
+            .entries
+            .get_back(1)
+            .is_some_and(|e| Self::starts_at(e, from))
+        {
+            self.entries.len() - 2
+        } else {
+            match self.batch_index(from) {
                 Some(i) => i,
                 None => return out,
-            },
+            }
         };
+        Self::read_entries(self.entries.iter_from(start), to, max_bytes)
+    }
+
+    /// The batches of `entries` (consecutive, from the first to read) below `to`, at
+    /// most `max_bytes` but at least one.
+    #[inline]
+    fn read_entries<'a>(
+        entries: impl IntoIterator<Item = &'a LogEntry<T>>,
+        to: Offset,
+        max_bytes: u64,
+    ) -> BatchList<T>
+    where
+        T: 'a,
+    {
+        let mut out = BatchList::new();
         let mut bytes = 0u64;
         // Commits read without a byte limit: skip sizing every batch then.
         let limited = max_bytes != u64::MAX;
-        for (_, _, size, batch) in self.entries.iter_from(start) {
+        for (_, _, size, batch) in entries {
             if batch.base_offset >= to {
                 break;
             }
@@ -427,10 +482,31 @@ impl<T: RaftTypes> ReplicatedLog<T> {
 
     /// `ReplicatedLog.validateOffsetAndEpoch`: is a fetch at `(offset, epoch)` consistent
     /// with this log, diverging from it, or below what the log still holds?
+    #[inline]
     pub fn validate_offset_and_epoch(&self, offset: Offset, epoch: Epoch) -> ValidOffsetAndEpoch {
         if self.log_start_offset == 0 && offset == 0 {
             return ValidOffsetAndEpoch::Valid(OffsetAndEpoch::new(0, 0));
         }
+        // Every Fetch asks this (twice when it is parked), almost always in the latest
+        // epoch and within the log. Without snapshots the general path below then finds
+        // `(end offset, epoch)` for that epoch and so answers exactly this. Inlined at
+        // the call; the general path is not.
+        if self.snapshots.is_empty()
+            && self.epochs.last().is_some_and(|e| e.epoch == epoch)
+            && offset <= self.end_offset
+        {
+            return ValidOffsetAndEpoch::Valid(OffsetAndEpoch::new(offset, epoch));
+        }
+        self.validate_offset_and_epoch_searching(offset, epoch)
+    }
+
+    /// [`Self::validate_offset_and_epoch`] past its fast paths: snapshots, older epochs.
+    #[inline(never)]
+    fn validate_offset_and_epoch_searching(
+        &self,
+        offset: Offset,
+        epoch: Epoch,
+    ) -> ValidOffsetAndEpoch {
         if let (Some(earliest), Some(latest)) =
             (self.earliest_snapshot_id(), self.latest_snapshot_id())
         {

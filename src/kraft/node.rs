@@ -150,6 +150,10 @@ pub(crate) struct ListenerContext {
     /// `-1` until the first commit or snapshot.
     pub next_offset: Offset,
     pub last_fired_leader_change: Option<LeaderAndEpoch>,
+    /// `last_fired_leader_change` is the current leader and epoch. Those change only
+    /// with the state (`swap_state` clears this), so until then `update_listener`,
+    /// which runs after every step, need not compare them again.
+    pub leader_change_settled: bool,
 }
 
 /// One KRaft node.
@@ -211,6 +215,7 @@ impl<T: RaftTypes> RaftNode<T> {
             listener: ListenerContext {
                 next_offset: -1,
                 last_fired_leader_change: None,
+                leader_change_settled: false,
             },
             outbox: Vec::new(),
             now_ms,
@@ -435,6 +440,8 @@ impl<T: RaftTypes> RaftNode<T> {
             let message = build(self);
             self.requests.on_request_sent(to, correlation_id, now);
             self.send(to, correlation_id, message);
+            // The request just sent has its whole timeout ahead of it.
+            return self.requests.request_timeout_ms();
         }
         self.requests.remaining_request_time_ms(to, now)
     }
@@ -555,9 +562,28 @@ impl<T: RaftTypes> RaftNode<T> {
     /// the state machine is behind the log start), then leader changes — a new leader's
     /// own state machine hears of its leadership only once it has replayed up to the
     /// epoch start, so it acts on the full committed state.
+    #[inline]
     fn update_listener(&mut self) {
+        // After most steps nothing new is committed and the listener knows the leader:
+        // answered here, inlined into `step`; the rest is out of line.
+        let nothing_to_commit = self.high_watermark().is_none_or(|hw| {
+            let next = self.listener.next_offset;
+            next >= hw && next != -1
+        });
+        if nothing_to_commit && self.listener.leader_change_settled {
+            return;
+        }
+        self.update_listener_slow();
+    }
+
+    /// [`Self::update_listener`] past its fast path.
+    #[inline(never)]
+    fn update_listener_slow(&mut self) {
         if let Some(hw) = self.high_watermark() {
             self.update_listener_progress(hw);
+        }
+        if self.listener.leader_change_settled {
+            return;
         }
         let current = self.leader_and_epoch();
         let should_fire = match self.listener.last_fired_leader_change {
@@ -578,6 +604,8 @@ impl<T: RaftTypes> RaftNode<T> {
             self.listener.last_fired_leader_change = Some(current);
             self.outbox.push(Action::LeaderChange(current));
         }
+        self.listener.leader_change_settled =
+            self.listener.last_fired_leader_change == Some(current);
     }
 
     fn update_listener_progress(&mut self, hw: Offset) {

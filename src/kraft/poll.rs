@@ -292,6 +292,9 @@ impl<T: RaftTypes> RaftNode<T> {
         }
     }
 
+    /// Inlined into the send closures: a follower builds one for every batch it
+    /// fetches.
+    #[inline]
     pub(crate) fn build_fetch_request(&self) -> FetchRequest {
         FetchRequest {
             cluster_id: self.config.cluster_id.clone(),

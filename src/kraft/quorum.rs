@@ -106,6 +106,7 @@ impl<T: RaftTypes> RaftNode<T> {
             }
         }
         let old = std::mem::replace(&mut self.state, new);
+        self.listener.leader_change_settled = false;
         self.outbox.push(Action::StateChanged {
             from,
             to: self.state.kind(),

@@ -58,7 +58,11 @@ impl RequestManager {
     }
 
     fn has_inflight(&self, node: NodeId, now_ms: TimeMs) -> bool {
-        matches!(self.get(node), Some(c @ Connection::AwaitingResponse { .. }) if !self.has_timed_out(*c, now_ms))
+        self.get(node).is_some_and(|c| self.is_inflight(*c, now_ms))
+    }
+
+    fn is_inflight(&self, c: Connection, now_ms: TimeMs) -> bool {
+        matches!(c, Connection::AwaitingResponse { .. }) && !self.has_timed_out(c, now_ms)
     }
 
     pub fn is_ready(&self, node: NodeId, now_ms: TimeMs) -> bool {
@@ -66,9 +70,16 @@ impl RequestManager {
     }
 
     pub fn has_any_inflight_request(&self, now_ms: TimeMs) -> bool {
+        // Each entry is its node's only one: no lookup by node needed.
         self.connections
             .iter()
-            .any(|(n, _)| self.has_inflight(*n, now_ms))
+            .any(|(_, c)| self.is_inflight(*c, now_ms))
+    }
+
+    /// `request.timeout.ms`: what [`Self::remaining_request_time_ms`] answers right
+    /// after [`Self::on_request_sent`].
+    pub fn request_timeout_ms(&self) -> u64 {
+        self.request_timeout_ms
     }
 
     pub fn remaining_request_time_ms(&self, node: NodeId, now_ms: TimeMs) -> u64 {
@@ -112,17 +123,25 @@ impl RequestManager {
         success: bool,
         now_ms: TimeMs,
     ) {
-        if self.is_response_expected(node, correlation_id) {
-            if success {
-                self.reset(node);
-            } else {
-                self.set(node, Connection::BackingOff { failed_ms: now_ms });
-            }
+        // One lookup for `is_response_expected` and the `reset` or `set` that follows.
+        let Some(i) = self.connections.iter().position(|(n, c)| {
+            *n == node
+                && matches!(c, Connection::AwaitingResponse { correlation_id: c, .. } if *c == correlation_id)
+        }) else {
+            return;
+        };
+        if success {
+            self.connections.remove(i);
+        } else {
+            self.connections[i].1 = Connection::BackingOff { failed_ms: now_ms };
         }
     }
 
     pub fn reset(&mut self, node: NodeId) {
-        self.connections.retain(|(n, _)| *n != node);
+        // At most one entry per node: remove it where it is (order kept).
+        if let Some(i) = self.connections.iter().position(|(n, _)| *n == node) {
+            self.connections.remove(i);
+        }
     }
 
     fn get(&self, node: NodeId) -> Option<&Connection> {
@@ -168,7 +187,7 @@ impl RequestManager {
             return self
                 .connections
                 .iter()
-                .filter(|(n, _)| self.has_inflight(*n, now_ms))
+                .filter(|(_, c)| self.is_inflight(*c, now_ms))
                 .map(|(n, _)| self.remaining_request_time_ms(*n, now_ms))
                 .min()
                 .unwrap_or(0);
