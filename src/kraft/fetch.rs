@@ -132,7 +132,10 @@ impl<T: RaftTypes> RaftNode<T> {
         // The response is built once, in place, from the leader state read here (the
         // leader names itself): no empty response patched field by field.
         let EpochState::Leader(leader) = &mut self.state else {
-            unreachable!("validate_leader_only_request let a non-leader through");
+            // validate_leader_only_request lets only a leader through; should that ever
+            // change, the fetcher hears Kafka's answer to a non-leader, not a panic.
+            let error = Errors::NotLeaderOrFollower;
+            return FetchCompletion::Respond(self.build_empty_fetch_response(error, None));
         };
         let mut records = BatchList::new();
         let mut advanced = false;
