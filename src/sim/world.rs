@@ -754,7 +754,11 @@ impl World {
                 self.reschedule(idx as usize);
             }
         }
-        self.maybe_continue_admin_job();
+        // Checked here rather than in the callee: there is almost never a job, and
+        // this runs after every event.
+        if self.admin_job.is_some() {
+            self.maybe_continue_admin_job();
+        }
         true
     }
 
