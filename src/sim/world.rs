@@ -1691,6 +1691,8 @@ impl World {
         let disk = std::mem::take(&mut p.disk);
         let mut node = RaftNode::new(config, disk, now);
         p.app = App::default();
+        // A fresh state machine numbers its images from the start again.
+        self.checker.images_equal.forget(idx);
         let m = p.metadata;
         p.controller = p.roles.controller.then(|| {
             QuorumController::new(ControllerConfig {
@@ -1733,6 +1735,7 @@ impl World {
         };
         p.disk = node.durable_state();
         p.app = App::default();
+        self.checker.images_equal.forget(idx);
         p.controller = None;
         p.broker = None;
         p.writable = false;
