@@ -775,6 +775,7 @@ impl World {
         self.now_ms = self.now_ms.max(at_ms);
     }
 
+    #[inline]
     fn push_event(&mut self, at_ms: u64, what: What) {
         self.seq += 1;
         self.queue.push(Queued {
@@ -1233,6 +1234,11 @@ impl World {
         let p = &self.procs[idx];
         let Some(ctrl) = &p.controller else { return };
         let leads = p.writable && p.state_kind() == Some(StateKind::Leader);
+        // An inactive controller on a node that does not lead has nothing to renounce
+        // or activate (what follows would find that out after reading more).
+        if !leads && !ctrl.is_active() {
+            return;
+        }
         let id = p.id;
         let epoch = p.epoch();
         if ctrl.is_active() && (!leads || ctrl.epoch() != Some(epoch)) {
