@@ -62,40 +62,50 @@ pub enum Fate {
     },
 }
 
+/// One directed link: what a send reads and draws from, together (one index, one
+/// bounds check per send).
+#[derive(Clone, Debug)]
+struct Link {
+    spec: LinkSpec,
+    /// Whether a cut, a partition or an isolation blocks it, derived from
+    /// [`Network`]'s `cut`, `group` and `isolated` whenever one changes (rarely) so
+    /// that a send or a delivery reads one entry.
+    blocked: bool,
+    rng: Xoshiro256PlusPlus,
+}
+
 #[derive(Clone, Debug)]
 pub struct Network {
     /// Node ids are `1..size`; index 0 is unused.
     size: usize,
-    links: Vec<LinkSpec>,
-    rngs: Vec<Xoshiro256PlusPlus>,
+    /// By `from * size + to`.
+    links: Vec<Link>,
     /// One-way cuts (from, to).
     cut: Vec<bool>,
     /// Partition group of each node (all 0 when healed).
     group: Vec<u32>,
     isolated: Vec<bool>,
-    /// Per link: whether a cut, a partition or an isolation blocks it, derived from the
-    /// three above whenever one changes (rarely) so that a send or a delivery reads one
-    /// entry.
-    blocked: Vec<bool>,
 }
 
 impl Network {
     pub fn new(seed: u64, max_node_id: NodeId) -> Self {
         let size = max_node_id as usize + 1;
-        let mut rngs = Vec::with_capacity(size * size);
+        let mut links = Vec::with_capacity(size * size);
         for from in 0..size {
             for to in 0..size {
-                rngs.push(stream(seed, STREAM_LINK, from as u64, to as u64));
+                links.push(Link {
+                    spec: LinkSpec::default(),
+                    blocked: false,
+                    rng: stream(seed, STREAM_LINK, from as u64, to as u64),
+                });
             }
         }
         Self {
             size,
-            links: vec![LinkSpec::default(); size * size],
-            rngs,
+            links,
             cut: vec![false; size * size],
             group: vec![0; size],
             isolated: vec![false; size],
-            blocked: vec![false; size * size],
         }
     }
 
@@ -103,7 +113,7 @@ impl Network {
         let size = self.size;
         for f in 0..size {
             for t in 0..size {
-                self.blocked[f * size + t] = self.cut[f * size + t]
+                self.links[f * size + t].blocked = self.cut[f * size + t]
                     || self.isolated[f]
                     || self.isolated[t]
                     || self.group[f] != self.group[t];
@@ -120,7 +130,7 @@ impl Network {
     /// Whether a message from `from` to `to` would be dropped by a cut right now.
     #[inline]
     pub fn is_blocked(&self, from: NodeId, to: NodeId) -> bool {
-        self.idx(from, to).is_none_or(|i| self.blocked[i])
+        self.idx(from, to).is_none_or(|i| self.links[i].blocked)
     }
 
     /// Decide the fate of one message (draws from the link's own stream).
@@ -128,11 +138,11 @@ impl Network {
         let Some(i) = self.idx(from, to) else {
             return Fate::Blocked;
         };
-        if self.blocked[i] {
+        let Link { spec, blocked, rng } = &mut self.links[i];
+        if *blocked {
             return Fate::Blocked;
         }
-        let spec = self.links[i];
-        let rng = &mut self.rngs[i];
+        let spec = *spec;
         if chance(rng, spec.loss) {
             return Fate::Lost;
         }
@@ -151,14 +161,14 @@ impl Network {
         for f in 1..self.size {
             for t in 1..self.size {
                 if from.is_none_or(|x| x as usize == f) && to.is_none_or(|x| x as usize == t) {
-                    self.links[f * self.size + t] = spec;
+                    self.links[f * self.size + t].spec = spec;
                 }
             }
         }
     }
 
     pub fn link(&self, from: NodeId, to: NodeId) -> Option<LinkSpec> {
-        self.idx(from, to).map(|i| self.links[i])
+        self.idx(from, to).map(|i| self.links[i].spec)
     }
 
     /// `partition A | B | ...`: each group talks only within itself; nodes not listed
@@ -181,7 +191,7 @@ impl Network {
     pub fn cut(&mut self, from: NodeId, to: NodeId) {
         if let Some(i) = self.idx(from, to) {
             self.cut[i] = true;
-            self.blocked[i] = true;
+            self.links[i].blocked = true;
         }
     }
 
@@ -197,7 +207,7 @@ impl Network {
         self.cut.iter_mut().for_each(|c| *c = false);
         self.group.iter_mut().for_each(|g| *g = 0);
         self.isolated.iter_mut().for_each(|i| *i = false);
-        self.blocked.iter_mut().for_each(|b| *b = false);
+        self.links.iter_mut().for_each(|l| l.blocked = false);
     }
 }
 

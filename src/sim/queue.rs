@@ -135,7 +135,17 @@ impl<T: Timed> EventQueue<T> {
                     .expect("non-empty slot");
                 self.in_wheel -= 1;
                 if t > self.base_ms {
-                    self.advance_base(t);
+                    // Most moves of the window bring nothing in from the heap: look
+                    // before calling out.
+                    if self
+                        .later
+                        .peek()
+                        .is_some_and(|e| e.0.at_ms() < t + WHEEL_MS)
+                    {
+                        self.advance_base(t);
+                    } else {
+                        self.base_ms = t;
+                    }
                     self.scan_ms = t;
                 }
                 return Some(e);

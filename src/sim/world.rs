@@ -754,7 +754,11 @@ impl World {
                 self.reschedule(idx as usize);
             }
         }
-        self.maybe_continue_admin_job();
+        // Checked here rather than in the callee: there is almost never a job, and
+        // this runs after every event.
+        if self.admin_job.is_some() {
+            self.maybe_continue_admin_job();
+        }
         true
     }
 
@@ -771,6 +775,7 @@ impl World {
         self.now_ms = self.now_ms.max(at_ms);
     }
 
+    #[inline]
     fn push_event(&mut self, at_ms: u64, what: What) {
         self.seq += 1;
         self.queue.push(Queued {
@@ -1229,6 +1234,11 @@ impl World {
         let p = &self.procs[idx];
         let Some(ctrl) = &p.controller else { return };
         let leads = p.writable && p.state_kind() == Some(StateKind::Leader);
+        // An inactive controller on a node that does not lead has nothing to renounce
+        // or activate (what follows would find that out after reading more).
+        if !leads && !ctrl.is_active() {
+            return;
+        }
         let id = p.id;
         let epoch = p.epoch();
         if ctrl.is_active() && (!leads || ctrl.epoch() != Some(epoch)) {
@@ -1687,6 +1697,8 @@ impl World {
         let disk = std::mem::take(&mut p.disk);
         let mut node = RaftNode::new(config, disk, now);
         p.app = App::default();
+        // A fresh state machine numbers its images from the start again.
+        self.checker.images_equal.forget(idx);
         let m = p.metadata;
         p.controller = p.roles.controller.then(|| {
             QuorumController::new(ControllerConfig {
@@ -1729,6 +1741,7 @@ impl World {
         };
         p.disk = node.durable_state();
         p.app = App::default();
+        self.checker.images_equal.forget(idx);
         p.controller = None;
         p.broker = None;
         p.writable = false;

@@ -17,12 +17,22 @@ pub const KEPT_OFFSETS: usize = 256;
 /// Pairs of images already compared equal that are remembered.
 const KEPT_EQUAL_PAIRS: usize = 64;
 
+/// Names one image a node held: its node index, the node's life (bumped by
+/// [`ImagesEqualAtEqualOffsets::forget`] when its state machine starts afresh) + 1, and
+/// its `App::image_version`, packed in that order. Two observations with the same stamp
+/// saw the same image; no stamp is 0.
+type Stamp = u128;
+
+fn stamp(idx: usize, life: u32, image_version: u64) -> Stamp {
+    ((idx as u128) << 96) | ((life as u128 + 1) << 64) | image_version as u128
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct ImagesEqualAtEqualOffsets {
     /// The first image seen at each offset, in offset order (a sorted deque rather than
     /// a map: offsets mostly arrive in order, so an insertion is a push at the back and
     /// the oldest is popped at the front, and a lookup is a binary search).
-    seen: VecDeque<(Offset, MetadataImage)>,
+    seen: VecDeque<(Offset, MetadataImage, Stamp)>,
     /// Pairs of distinct images found equal by a full comparison, newest last. A batch
     /// without metadata records leaves every node's image as it was (the same
     /// allocations), so the next offset usually brings the same two images again: they
@@ -35,6 +45,15 @@ pub struct ImagesEqualAtEqualOffsets {
     /// the scan of `equal_pairs` would try one pair per node. Kept alive like
     /// `equal_pairs`, for the same reason.
     last_equal: Vec<Option<(MetadataImage, MetadataImage)>>,
+    /// Per node: the stamps of (its image, the first image at the offset) of its last
+    /// observation that found them equal (or the same). A batch without metadata
+    /// records replaces no image, so at the next offset the node and the first
+    /// observer there usually hold the very images already found equal: two stamp
+    /// comparisons then answer, where comparing the images part by part costs a few
+    /// dozen pointer comparisons.
+    last_ok: Vec<(Stamp, Stamp)>,
+    /// Per node: how many times its state machine started afresh ([`Self::forget`]).
+    lives: Vec<u32>,
 }
 
 impl ImagesEqualAtEqualOffsets {
@@ -44,12 +63,14 @@ impl ImagesEqualAtEqualOffsets {
     /// images already found equal, only the provenance moved) is answered here in a few
     /// comparisons; everything else is in [`Self::observe_slow`], kept out of line so
     /// that this path stays small.
+    /// `image_version`: the node's `App::image_version` (see [`Stamp`]).
     #[inline]
     pub fn observe(
         &mut self,
         idx: usize,
         next_offset: Offset,
         image: &MetadataImage,
+        image_version: u64,
         ctx: &mut Ctx,
     ) {
         if !ctx.is_on(InvariantId::ImagesEqualAtEqualOffsets)
@@ -57,24 +78,51 @@ impl ImagesEqualAtEqualOffsets {
         {
             return;
         }
+        if self.lives.len() <= idx {
+            self.grow(idx);
+        }
+        let me = stamp(idx, self.lives[idx], image_version);
         let at = self.position(next_offset);
-        if let Some((_, first)) = self.seen.get(at).filter(|(o, _)| *o == next_offset) {
-            if first.ptr_eq(image) {
+        if let Some((_, first, first_stamp)) =
+            self.seen.get(at).filter(|(o, _, _)| *o == next_offset)
+        {
+            let ok = (me, *first_stamp);
+            if self.last_ok[idx] == ok {
                 return;
             }
             // Both images still share every part with a pair already found equal, and
             // only the provenance moved (compared here). The pair is kept as it is: its
             // parts are the ones shared, and it keeps them alive.
-            if let Some(Some((mine, theirs))) = self.last_equal.get(idx) {
-                if image.provenance() == first.provenance()
-                    && image.parts_ptr_eq(mine)
-                    && first.parts_ptr_eq(theirs)
-                {
-                    return;
-                }
+            if first.ptr_eq(image)
+                || self.last_equal.get(idx).is_some_and(|pair| {
+                    pair.as_ref().is_some_and(|(mine, theirs)| {
+                        image.provenance() == first.provenance()
+                            && image.parts_ptr_eq(mine)
+                            && first.parts_ptr_eq(theirs)
+                    })
+                })
+            {
+                self.last_ok[idx] = ok;
+                return;
             }
         }
-        self.observe_slow(idx, at, next_offset, image, ctx);
+        self.observe_slow(idx, at, next_offset, image, me, ctx);
+    }
+
+    /// Node `idx`'s state machine starts afresh (its `App::image_version` with it): its
+    /// stamps from now on name other images than the same numbers did before.
+    pub fn forget(&mut self, idx: usize) {
+        if self.lives.len() <= idx {
+            self.grow(idx);
+        }
+        self.lives[idx] = self.lives[idx].wrapping_add(1);
+        self.last_ok[idx] = (0, 0);
+    }
+
+    #[cold]
+    fn grow(&mut self, idx: usize) {
+        self.lives.resize(idx + 1, 0);
+        self.last_ok.resize(idx + 1, (0, 0));
     }
 
     /// Where `next_offset` is or would be inserted in `seen`. Loaders move forward
@@ -92,7 +140,7 @@ impl ImagesEqualAtEqualOffsets {
                 return n - back + 1;
             }
         }
-        self.seen.partition_point(|(o, _)| *o < next_offset)
+        self.seen.partition_point(|(o, _, _)| *o < next_offset)
     }
 
     #[cold]
@@ -103,10 +151,12 @@ impl ImagesEqualAtEqualOffsets {
         at: usize,
         next_offset: Offset,
         image: &MetadataImage,
+        me: Stamp,
         ctx: &mut Ctx,
     ) {
-        match self.seen.get(at).filter(|(o, _)| *o == next_offset) {
-            Some((_, first)) => {
+        match self.seen.get(at).filter(|(o, _, _)| *o == next_offset) {
+            Some((_, first, first_stamp)) => {
+                let ok = (me, *first_stamp);
                 if self.last_equal.len() <= idx {
                     self.last_equal.resize(idx + 1, None);
                 }
@@ -118,6 +168,7 @@ impl ImagesEqualAtEqualOffsets {
                     .any(|(a, b)| b.ptr_eq(image) && a.ptr_eq(first))
                 {
                     self.last_equal[idx] = Some((image.clone(), first.clone()));
+                    self.last_ok[idx] = ok;
                     return;
                 }
                 // A node's previous equal pair usually shares all but the provenance
@@ -132,6 +183,7 @@ impl ImagesEqualAtEqualOffsets {
                         self.equal_pairs.pop_front();
                     }
                     self.last_equal[idx] = Some((image.clone(), first.clone()));
+                    self.last_ok[idx] = ok;
                 } else {
                     ctx.fail(InvariantId::ImagesEqualAtEqualOffsets, || {
                         format!(
@@ -146,7 +198,7 @@ impl ImagesEqualAtEqualOffsets {
                 }
             }
             None => {
-                self.seen.insert(at, (next_offset, image.clone()));
+                self.seen.insert(at, (next_offset, image.clone(), me));
                 if self.seen.len() > KEPT_OFFSETS {
                     self.seen.pop_front();
                 }

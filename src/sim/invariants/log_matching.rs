@@ -82,6 +82,14 @@ pub struct LogMatching {
     /// persistent) map. Entries of `seen` never change once inserted, so this copy
     /// cannot go stale.
     recent: VecDeque<((Offset, Epoch), Seen)>,
+    /// The entry [`LogMatching::update`] found last. The followers append the same
+    /// batch one after the other, so the next node usually asks for it again: one key
+    /// comparison instead of a scan of `recent`. Cannot go stale, like `recent`.
+    update_hit: Option<((Offset, Epoch), Seen)>,
+    /// The batch (kept, so that its address is not reused) and hash that
+    /// [`LogMatching::known_batch_hash`] answered last, for the same reason: every node
+    /// commits the same batch one after the other.
+    commit_hit: Option<(Arc<SimBatch>, u64)>,
 }
 
 /// How many of the newest `seen` entries [`LogMatching::recent`] keeps.
@@ -93,6 +101,8 @@ impl LogMatching {
             mirrors: vec![Mirror::default(); nodes],
             seen: imbl::OrdMap::new(),
             recent: VecDeque::with_capacity(RECENT + 1),
+            update_hit: None,
+            commit_hit: None,
         }
     }
 
@@ -110,10 +120,17 @@ impl LogMatching {
 
     /// The [`batch_hash`] of this very batch (the same allocation) if a log already
     /// held it: batches are immutable, so it is the hash `batch_hash` would compute.
-    pub fn known_batch_hash(&self, batch: &Arc<SimBatch>) -> Option<u64> {
-        Self::lookup(&self.recent, &self.seen, &(batch.base_offset, batch.epoch))
+    pub fn known_batch_hash(&mut self, batch: &Arc<SimBatch>) -> Option<u64> {
+        if let Some((b, hash)) = &self.commit_hit {
+            if Arc::ptr_eq(b, batch) {
+                return Some(*hash);
+            }
+        }
+        let hash = Self::lookup(&self.recent, &self.seen, &(batch.base_offset, batch.epoch))
             .filter(|s| Arc::ptr_eq(&s.batch, batch))
-            .map(|s| s.hash)
+            .map(|s| s.hash)?;
+        self.commit_hit = Some((batch.clone(), hash));
+        Some(hash)
     }
 
     pub fn mirror(&self, idx: usize) -> &Mirror {
@@ -169,9 +186,17 @@ impl LogMatching {
         for batch in log.batches_from(keep) {
             let key = (batch.base_offset, batch.epoch);
             let end = batch.end_offset();
-            match Self::lookup(&self.recent, &self.seen, &key) {
+            let hit = match &self.update_hit {
+                Some((k, seen)) if *k == key => Some(seen),
+                _ => None,
+            };
+            let cached = hit.is_some();
+            match hit.or_else(|| Self::lookup(&self.recent, &self.seen, &key)) {
                 Some(seen) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == chain => {
                     chain = seen.chain;
+                    if !cached {
+                        self.update_hit = Some((key, seen.clone()));
+                    }
                 }
                 Some(seen) => {
                     let prev = chain;

@@ -268,7 +268,7 @@ impl Checker {
     /// Node `idx`'s loader applied a batch (or loaded a snapshot) and is at `next_offset`.
     pub fn on_image(&mut self, idx: usize, app: &crate::sim::types::App, ctx: &mut Ctx) {
         self.images_equal
-            .observe(idx, app.next_offset, &app.image, ctx);
+            .observe(idx, app.next_offset, &app.image, app.image_version, ctx);
         self.leader_in_isr.check(
             &app.image,
             &app.changed_partitions,
@@ -578,11 +578,11 @@ mod tests {
         let mut c = ImagesEqualAtEqualOffsets::default();
         let a = metadata_image(&broker_and_topic(false, 4));
         let b = metadata_image(&broker_and_topic(true, 4));
-        c.observe(0, 3, &a, &mut s.ctx());
-        c.observe(1, 3, &a.clone(), &mut s.ctx());
-        c.observe(0, 4, &b, &mut s.ctx());
+        c.observe(0, 3, &a, 1, &mut s.ctx());
+        c.observe(1, 3, &a.clone(), 1, &mut s.ctx());
+        c.observe(0, 4, &b, 2, &mut s.ctx());
         assert!(s.violations.is_empty());
-        c.observe(2, 3, &b, &mut s.ctx());
+        c.observe(2, 3, &b, 1, &mut s.ctx());
         assert_eq!(s.names(), ["ImagesEqualAtEqualOffsets"]);
     }
 
@@ -594,14 +594,14 @@ mod tests {
         let a = metadata_image(&broker_and_topic(false, 4));
         let a2 = metadata_image(&broker_and_topic(false, 4));
         let b = metadata_image(&broker_and_topic(true, 4));
-        c.observe(0, 3, &a, &mut s.ctx());
-        c.observe(1, 3, &a2, &mut s.ctx());
-        c.observe(0, 4, &a, &mut s.ctx());
-        c.observe(1, 4, &a2, &mut s.ctx());
+        c.observe(0, 3, &a, 1, &mut s.ctx());
+        c.observe(1, 3, &a2, 1, &mut s.ctx());
+        c.observe(0, 4, &a, 1, &mut s.ctx());
+        c.observe(1, 4, &a2, 1, &mut s.ctx());
         assert!(s.violations.is_empty());
         // Node 1 remembers (a2, a) as equal; its next image differs.
-        c.observe(0, 5, &a, &mut s.ctx());
-        c.observe(1, 5, &b, &mut s.ctx());
+        c.observe(0, 5, &a, 1, &mut s.ctx());
+        c.observe(1, 5, &b, 2, &mut s.ctx());
         assert_eq!(s.names(), ["ImagesEqualAtEqualOffsets"]);
     }
 
