@@ -16,6 +16,10 @@ pub struct ChunkedVec<T> {
     /// Items dropped from the front of the first chunk (or of the tail when no chunk
     /// is sealed).
     front: usize,
+    /// `sealed.len() * CHUNK + tail.len() - front`, kept: the log's batch count is
+    /// asked for several times on every simulated event (by the node and by the
+    /// invariant checkers), and a load is cheaper than that arithmetic.
+    len: usize,
 }
 
 impl<T: Clone> Clone for ChunkedVec<T> {
@@ -24,6 +28,7 @@ impl<T: Clone> Clone for ChunkedVec<T> {
             sealed: self.sealed.clone(),
             tail: self.tail.clone(),
             front: self.front,
+            len: self.len,
         }
     }
 }
@@ -34,6 +39,7 @@ impl<T> Default for ChunkedVec<T> {
             sealed: VecDeque::new(),
             tail: Vec::new(),
             front: 0,
+            len: 0,
         }
     }
 }
@@ -43,8 +49,9 @@ impl<T: Clone> ChunkedVec<T> {
         Self::default()
     }
 
+    #[inline]
     pub fn len(&self) -> usize {
-        self.sealed.len() * CHUNK + self.tail.len() - self.front
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -61,8 +68,18 @@ impl<T: Clone> ChunkedVec<T> {
         }
     }
 
+    /// The last item, without index arithmetic: the end of the open tail (which, in a
+    /// non-empty vector, `front` never covers), or (an empty tail after a chunk was
+    /// sealed) the end of the newest sealed chunk.
+    #[inline]
     pub fn last(&self) -> Option<&T> {
-        self.get_back(0)
+        if self.len == 0 {
+            return None;
+        }
+        match self.tail.last() {
+            Some(item) => Some(item),
+            None => self.sealed.back().and_then(|chunk| chunk.last()),
+        }
     }
 
     /// The item `k` places before the last (`get_back(0)` is the last). The newest
@@ -95,6 +112,7 @@ impl<T: Clone> ChunkedVec<T> {
     }
 
     pub fn push(&mut self, item: T) {
+        self.len += 1;
         self.tail.push(item);
         if self.tail.len() == CHUNK {
             // The next tail starts at full size: it fills to exactly `CHUNK` anyway.
@@ -108,6 +126,7 @@ impl<T: Clone> ChunkedVec<T> {
         if n >= self.len() {
             return;
         }
+        self.len = n;
         let j = n + self.front;
         let sealed_len = self.sealed.len() * CHUNK;
         if j >= sealed_len {
@@ -126,6 +145,7 @@ impl<T: Clone> ChunkedVec<T> {
     /// Drop the first `n` items.
     pub fn drain_front(&mut self, n: usize) {
         let n = n.min(self.len());
+        self.len -= n;
         self.front += n;
         while self.front >= CHUNK && !self.sealed.is_empty() {
             self.sealed.pop_front();
@@ -207,6 +227,7 @@ mod tests {
                     Op::Clone => { let d = c.clone(); c = d; }
                 }
                 prop_assert_eq!(c.len(), v.len());
+                prop_assert_eq!(c.last(), v.last());
                 prop_assert_eq!(c.iter().copied().collect::<Vec<_>>(), v.clone());
                 let cut = next / 2;
                 prop_assert_eq!(c.partition_point(|x| *x < cut), v.partition_point(|x| *x < cut));

@@ -226,13 +226,29 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         self.entries.iter().map(|(_, _, _, b)| b)
     }
 
+    #[inline]
     pub fn batch_count(&self) -> usize {
         self.entries.len()
+    }
+
+    /// The newest batch: what the simulator's checkers compare on every event to see
+    /// whether the log changed. Read at the end of the open tail, without the index
+    /// arithmetic of `batch(batch_count() - 1)`.
+    #[inline]
+    pub fn last_batch(&self) -> Option<&Arc<Batch<T>>> {
+        self.entries.last().map(|(_, _, _, b)| b)
     }
 
     /// The `i`-th batch from the log start.
     pub fn batch(&self, i: usize) -> Option<&Arc<Batch<T>>> {
         self.entries.get(i).map(|(_, _, _, b)| b)
+    }
+
+    /// The batch `k` places before the newest (`batch_back(0)` is the newest), found
+    /// from the end: the newest batches sit in the open tail.
+    #[inline]
+    pub fn batch_back(&self, k: usize) -> Option<&Arc<Batch<T>>> {
+        self.entries.get_back(k).map(|(_, _, _, b)| b)
     }
 
     /// Batches from the `i`-th on.

@@ -90,6 +90,9 @@ pub struct LogMatching {
     /// [`LogMatching::known_batch_hash`] answered last, for the same reason: every node
     /// commits the same batch one after the other.
     commit_hit: Option<(Arc<SimBatch>, u64)>,
+    /// The greatest key of `seen`: a leader's new batch is above every key seen, and
+    /// then is known to be absent without a search of the map.
+    max_key: Option<(Offset, Epoch)>,
 }
 
 /// How many of the newest `seen` entries [`LogMatching::recent`] keeps.
@@ -103,6 +106,7 @@ impl LogMatching {
             recent: VecDeque::with_capacity(RECENT + 1),
             update_hit: None,
             commit_hit: None,
+            max_key: None,
         }
     }
 
@@ -146,10 +150,11 @@ impl LogMatching {
         let n = log.batch_count();
         if start == m.start
             && m.entries.len() == n
-            && (n == 0
-                || log
-                    .batch(n - 1)
-                    .is_some_and(|b| m.entries.last().is_some_and(|e| Arc::ptr_eq(&e.batch, b))))
+            && match (log.last_batch(), m.entries.last()) {
+                (Some(b), Some(e)) => Arc::ptr_eq(&e.batch, b),
+                (None, None) => true,
+                _ => false,
+            }
         {
             return;
         }
@@ -171,8 +176,17 @@ impl LogMatching {
                     .unwrap_or(0)
             };
         }
-        let mut keep = m.entries.len().min(log.batch_count());
-        while keep > 0
+        let n = log.batch_count();
+        let mut keep = m.entries.len().min(n);
+        // Usually the log only grew: the mirror's newest entry is still in the log at its
+        // place, found from the log's end (its open tail) instead of by index.
+        let grew = keep == m.entries.len()
+            && keep > 0
+            && log
+                .batch_back(n - keep)
+                .is_some_and(|b| m.entries.last().is_some_and(|e| Arc::ptr_eq(&e.batch, b)));
+        while !grew
+            && keep > 0
             && !log.batch(keep - 1).is_some_and(|b| {
                 m.entries
                     .get(keep - 1)
@@ -191,7 +205,13 @@ impl LogMatching {
                 _ => None,
             };
             let cached = hit.is_some();
-            match hit.or_else(|| Self::lookup(&self.recent, &self.seen, &key)) {
+            // A key above every key seen is in neither `recent` nor `seen`.
+            let unseen = self.max_key.is_none_or(|max| key > max);
+            match hit.or_else(|| {
+                (!unseen)
+                    .then(|| Self::lookup(&self.recent, &self.seen, &key))
+                    .flatten()
+            }) {
                 Some(seen) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == chain => {
                     chain = seen.chain;
                     if !cached {
@@ -228,6 +248,9 @@ impl LogMatching {
                     }
                     self.recent.push_back((key, seen.clone()));
                     self.seen.insert(key, seen);
+                    if unseen {
+                        self.max_key = Some(key);
+                    }
                 }
             }
             m.entries.push(MirrorEntry {
