@@ -102,6 +102,21 @@ pub struct ParkedFetch {
     pub original_log_start_offset: Offset,
 }
 
+/// Where [`LeaderState::update_replica_state`] last found a replica's state: a hint,
+/// checked against the entry's node id before use (an observer insertion shifts the
+/// observers after it; a stale hint just falls back to the search).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum ReplicaSlot {
+    #[default]
+    Unknown,
+    Voter(u32),
+    Observer(u32),
+}
+
+/// Node ids below this get a [`ReplicaSlot`] hint (the table is indexed by id; larger
+/// ids are searched every time).
+const HINTED_IDS: usize = 1024;
+
 /// Records waiting in the `BatchAccumulator` for `controller.quorum.append.linger.ms`.
 #[derive(Clone, Debug)]
 pub struct Accumulator<T: RaftTypes> {
@@ -140,6 +155,10 @@ pub struct LeaderState<T: RaftTypes> {
     /// leader polls on every step, and mostly nothing has expired; this answers that
     /// without a walk over every parked fetch.
     earliest_parked_expiry_ms: TimeMs,
+    /// By node id: where the replica's state was last found. Every fetch looks its
+    /// replica up; with a handful of voters and tens of observers, the voter scan and
+    /// the observer search cost more than the rest of the update.
+    replica_slots: Vec<ReplicaSlot>,
 }
 
 impl<T: RaftTypes> LeaderState<T> {
@@ -177,6 +196,7 @@ impl<T: RaftTypes> LeaderState<T> {
             accumulator: None,
             parked_fetches: Vec::new(),
             earliest_parked_expiry_ms: TimeMs::MAX,
+            replica_slots: Vec::new(),
         }
     }
 
@@ -251,9 +271,49 @@ impl<T: RaftTypes> LeaderState<T> {
         let leader_end = self
             .local_slot
             .and_then(|i| self.voter_states[i].end_offset);
-        let slot = self.voter_slot(replica);
+        let slot = self.replica_slot(replica);
         let state = match slot {
-            Some(i) => &mut self.voter_states[i],
+            ReplicaSlot::Voter(i) => self.voter_states.get_mut(i as usize),
+            ReplicaSlot::Observer(i) => self.observer_states.get_mut(i as usize),
+            ReplicaSlot::Unknown => None,
+        };
+        if let Some(state) = state {
+            state.update_follower_state(now_ms, fetch_offset, leader_end);
+        }
+        // The voter lookup above answers the check-quorum's own "is it a voter?".
+        let is_voter = matches!(slot, ReplicaSlot::Voter(_));
+        if is_voter {
+            self.count_fetch_from_voter(replica, now_ms, check_quorum_timeout_ms);
+        }
+        is_voter && self.maybe_update_high_watermark(fetch_offset)
+    }
+
+    /// Where `replica`'s state is (a new observer gets one): the hint of its last
+    /// fetch if it still names this replica, else a search. The voter set is fixed for
+    /// the epoch and an observer is never a voter, so an observer entry with this id
+    /// means the replica is no voter.
+    #[inline]
+    fn replica_slot(&mut self, replica: NodeId) -> ReplicaSlot {
+        let id = usize::try_from(replica).ok().filter(|&id| id < HINTED_IDS);
+        if let Some(&hint) = id.and_then(|id| self.replica_slots.get(id)) {
+            let found = match hint {
+                ReplicaSlot::Voter(i) => self.voter_states.get(i as usize),
+                ReplicaSlot::Observer(i) => self.observer_states.get(i as usize),
+                ReplicaSlot::Unknown => None,
+            };
+            if found.is_some_and(|s| s.node_id == replica) {
+                return hint;
+            }
+        }
+        self.find_replica_slot(replica, id)
+    }
+
+    /// [`Self::replica_slot`] without a valid hint: scan the voters, search (or insert
+    /// into) the observers, and remember the answer.
+    #[inline(never)]
+    fn find_replica_slot(&mut self, replica: NodeId, id: Option<usize>) -> ReplicaSlot {
+        let slot = match self.voter_slot(replica) {
+            Some(i) => ReplicaSlot::Voter(i as u32),
             None => {
                 let i = match self
                     .observer_states
@@ -266,15 +326,16 @@ impl<T: RaftTypes> LeaderState<T> {
                         i
                     }
                 };
-                &mut self.observer_states[i]
+                ReplicaSlot::Observer(i as u32)
             }
         };
-        state.update_follower_state(now_ms, fetch_offset, leader_end);
-        // The voter lookup above answers the check-quorum's own "is it a voter?".
-        if slot.is_some() {
-            self.count_fetch_from_voter(replica, now_ms, check_quorum_timeout_ms);
+        if let Some(id) = id {
+            if self.replica_slots.len() <= id {
+                self.replica_slots.resize(id + 1, ReplicaSlot::Unknown);
+            }
+            self.replica_slots[id] = slot;
         }
-        slot.is_some() && self.maybe_update_high_watermark(fetch_offset)
+        slot
     }
 
     /// A Fetch or FetchSnapshot from a voter counts for check-quorum: once a majority
