@@ -80,6 +80,7 @@ impl<T: Timed> EventQueue<T> {
     }
 
     /// Add an entry; its time must not be before the last popped entry's.
+    #[inline(always)]
     pub fn push(&mut self, entry: T) {
         let at = entry.at_ms().max(self.base_ms);
         if at < self.base_ms + WHEEL_MS {
