@@ -969,17 +969,18 @@ impl World {
     fn deliver(&mut self, slot: u32, envelope: Envelope<SimTypes>) {
         let (from, to) = (envelope.from, envelope.to);
         let idx = to as usize - 1;
-        let to_incarnation = self.in_flight[slot as usize].to_incarnation;
+        // The slot read once (one bounds check), before `arrives` reads its description.
+        let m = &self.in_flight[slot as usize];
+        let to_incarnation = m.to_incarnation;
+        let event = EventDesc::Deliver {
+            id: m.info.id,
+            api: m.info.api,
+            from: m.info.from,
+            to: m.info.to,
+        };
         if !self.arrives(from, to, to_incarnation, Arriving::InFlight(slot)) {
             return;
         }
-        let info = &self.in_flight[slot as usize].info;
-        let event = EventDesc::Deliver {
-            id: info.id,
-            api: info.api,
-            from: info.from,
-            to: info.to,
-        };
         self.step_node(idx, Input::Receive(envelope), event);
     }
 
