@@ -134,6 +134,7 @@ impl Network {
     }
 
     /// Decide the fate of one message (draws from the link's own stream).
+    #[inline(always)]
     pub fn route(&mut self, from: NodeId, to: NodeId) -> Fate {
         let Some(i) = self.idx(from, to) else {
             return Fate::Blocked;

@@ -49,7 +49,8 @@ pub struct EventQueue<T> {
     base_ms: u64,
     /// No wheel entry is earlier than this.
     scan_ms: u64,
-    slots: Vec<VecDeque<T>>,
+    /// A fixed-size array: a slot index (`t % WHEEL_MS`) needs no bounds check.
+    slots: Box<[VecDeque<T>; WHEEL_MS as usize]>,
     in_wheel: usize,
     later: BinaryHeap<ByTime<T>>,
 }
@@ -65,7 +66,12 @@ impl<T: Timed> EventQueue<T> {
         Self {
             base_ms: 0,
             scan_ms: 0,
-            slots: (0..WHEEL_MS).map(|_| VecDeque::new()).collect(),
+            slots: (0..WHEEL_MS)
+                .map(|_| VecDeque::new())
+                .collect::<Vec<_>>()
+                .into_boxed_slice()
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("WHEEL_MS slots")),
             in_wheel: 0,
             later: BinaryHeap::new(),
         }
@@ -80,6 +86,7 @@ impl<T: Timed> EventQueue<T> {
     }
 
     /// Add an entry; its time must not be before the last popped entry's.
+    #[inline(always)]
     pub fn push(&mut self, entry: T) {
         let at = entry.at_ms().max(self.base_ms);
         if at < self.base_ms + WHEEL_MS {

@@ -969,17 +969,18 @@ impl World {
     fn deliver(&mut self, slot: u32, envelope: Envelope<SimTypes>) {
         let (from, to) = (envelope.from, envelope.to);
         let idx = to as usize - 1;
-        let to_incarnation = self.in_flight[slot as usize].to_incarnation;
+        // The slot read once (one bounds check), before `arrives` reads its description.
+        let m = &self.in_flight[slot as usize];
+        let to_incarnation = m.to_incarnation;
+        let event = EventDesc::Deliver {
+            id: m.info.id,
+            api: m.info.api,
+            from: m.info.from,
+            to: m.info.to,
+        };
         if !self.arrives(from, to, to_incarnation, Arriving::InFlight(slot)) {
             return;
         }
-        let info = &self.in_flight[slot as usize].info;
-        let event = EventDesc::Deliver {
-            id: info.id,
-            api: info.api,
-            from: info.from,
-            to: info.to,
-        };
         self.step_node(idx, Input::Receive(envelope), event);
     }
 
@@ -1229,8 +1230,9 @@ impl World {
     /// Activate the controller when its node's state machine has been told it leads
     /// (`handleLeaderChange` naming itself, which comes once the loader has replayed up
     /// to the epoch start); renounce when it no longer leads.
+    // Inlined: most calls return at the first checks, the rest runs out of line.
+    #[inline]
     fn sync_controller(&mut self, idx: usize) {
-        let now = self.now_ms;
         let p = &self.procs[idx];
         let Some(ctrl) = &p.controller else { return };
         let leads = p.writable && p.state_kind() == Some(StateKind::Leader);
@@ -1239,6 +1241,15 @@ impl World {
         if !leads && !ctrl.is_active() {
             return;
         }
+        self.sync_controller_slow(idx, leads);
+    }
+
+    /// [`World::sync_controller`] for a node that leads or whose controller is active.
+    #[inline(never)]
+    fn sync_controller_slow(&mut self, idx: usize, leads: bool) {
+        let now = self.now_ms;
+        let p = &self.procs[idx];
+        let Some(ctrl) = &p.controller else { return };
         let id = p.id;
         let epoch = p.epoch();
         if ctrl.is_active() && (!leads || ctrl.epoch() != Some(epoch)) {
@@ -1637,15 +1648,24 @@ impl World {
     /// Make sure the node's timer entry fires no later than its next deadline. A
     /// deadline that moved later keeps the earlier entry (see [`World::step`]): most
     /// steps push the fetch or election timer back, and this spares the queue.
+    // Inlined, with the rare push out of line: most calls find the entry early enough.
+    #[inline]
     fn reschedule(&mut self, idx: usize) {
-        let now = self.now_ms;
-        let p = &mut self.procs[idx];
+        let p = &self.procs[idx];
         let Some(deadline) = p.deadline() else {
             return;
         };
         if p.timer_at.is_some_and(|t| t <= deadline) {
             return;
         }
+        self.schedule_timer(idx, deadline);
+    }
+
+    /// Push a new timer entry for the node at `deadline` (older entries go stale).
+    #[inline(never)]
+    fn schedule_timer(&mut self, idx: usize, deadline: u64) {
+        let now = self.now_ms;
+        let p = &mut self.procs[idx];
         p.timer_gen = p.timer_gen.wrapping_add(1);
         p.timer_at = Some(deadline);
         let generation = p.timer_gen;
