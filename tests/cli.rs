@@ -160,12 +160,7 @@ fn bench_reports_the_median_round_of_every_workload() {
     let out = kraftscope(&["bench", "--quick", "--only", "steady"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for name in [
-        "3 voters + 0 observers",
-        "3 voters + 10 observers",
-        "5 voters + 0 observers",
-        "5 voters + 10 observers",
-    ] {
+    for name in kraftscope::sim::bench::WORKLOADS.map(|w| w.name) {
         let line = text
             .lines()
             .find(|l| l.contains(name))

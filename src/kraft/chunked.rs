@@ -87,7 +87,7 @@ impl<T: Clone> ChunkedVec<T> {
     /// sit in the open tail: read them there without the chunk arithmetic of `get`.
     #[inline]
     pub fn get_back(&self, k: usize) -> Option<&T> {
-        let (tail, _) = self.open_tail();
+        let tail = self.open_tail();
         if k < tail.len() {
             tail.get(tail.len() - 1 - k)
         } else {
@@ -95,15 +95,14 @@ impl<T: Clone> ChunkedVec<T> {
         }
     }
 
-    /// The items of the open tail (the newest, after the sealed chunks) as a slice,
-    /// with the index of its first item.
+    /// The items of the open tail (the newest, after the sealed chunks) as a slice.
     #[inline]
-    pub fn open_tail(&self) -> (&[T], usize) {
+    pub fn open_tail(&self) -> &[T] {
         if self.sealed.is_empty() {
             // Only the tail holds items: those after `front`.
-            (self.tail.get(self.front..).unwrap_or_default(), 0)
+            self.tail.get(self.front..).unwrap_or_default()
         } else {
-            (&self.tail, self.sealed.len() * CHUNK - self.front)
+            &self.tail
         }
     }
 

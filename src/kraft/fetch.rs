@@ -157,10 +157,7 @@ impl<T: RaftTypes> RaftNode<T> {
         let high_watermark = leader.high_watermark;
         let leader_epoch = leader.epoch;
         if advanced {
-            // `on_update_leader_high_watermark`: a HW that moved is known.
-            if let Some(high_watermark) = high_watermark {
-                self.push_action(Action::HighWatermarkAdvanced { high_watermark });
-            }
+            self.on_update_leader_high_watermark();
         }
         let (diverging_epoch, snapshot_id) = match valid {
             ValidOffsetAndEpoch::Valid(_) if records.is_empty() => {

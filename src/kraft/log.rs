@@ -353,7 +353,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         if from < self.log_start_offset || from >= self.end_offset {
             return BatchList::new();
         }
-        let (tail, _) = self.entries.open_tail();
+        let tail = self.entries.open_tail();
         match tail {
             [.., newest] if Self::starts_at(newest, from) => {
                 let mut out = BatchList::new();
@@ -376,34 +376,14 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         entry.3.base_offset == from && from < entry.0
     }
 
-    /// [`Self::read`] of an offset in the log when the open tail did not answer.
+    /// [`Self::read`] of an offset in the log when the open tail did not answer (an
+    /// older batch, or one of the two newest just after the tail was sealed).
     #[inline(never)]
     fn read_searching(&self, from: Offset, to: Offset, max_bytes: u64) -> BatchList<T> {
-        // The two newest batches first (the tail may hold fewer than two), then search.
-        let mut out = BatchList::new();
-        if let Some(entry) = self
-            .entries
-            .get_back(0)
-            .filter(|e| Self::starts_at(e, from))
-        {
-            if from < to {
-                out.push(entry.3.clone());
-            }
-            return out;
+        match self.batch_index(from) {
+            Some(start) => Self::read_entries(self.entries.iter_from(start), to, max_bytes),
+            None => BatchList::new(),
         }
-        let start = if self
-            .entries
-            .get_back(1)
-            .is_some_and(|e| Self::starts_at(e, from))
-        {
-            self.entries.len() - 2
-        } else {
-            match self.batch_index(from) {
-                Some(i) => i,
-                None => return out,
-            }
-        };
-        Self::read_entries(self.entries.iter_from(start), to, max_bytes)
     }
 
     /// The batches of `entries` (consecutive, from the first to read) below `to`, at

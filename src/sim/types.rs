@@ -160,11 +160,22 @@ pub struct App {
     /// (`metadata.log.max.record.bytes.between.snapshots` counts these).
     pub bytes_since_snapshot: u64,
     /// Bumped whenever `image` is replaced: while it stays the same, so does the image
-    /// (the invariants skip comparing an image they already found equal).
+    /// (the invariants skip comparing an image they already found equal). Never reused
+    /// by a node, not even after a restart ([`App::restarted`]).
     pub image_version: u64,
 }
 
 impl App {
+    /// The empty state machine a node starts afresh with (a restart, a stop). Its image
+    /// numbering goes on from this one's, so that a version names one image of the
+    /// node for the whole run.
+    pub fn restarted(&self) -> App {
+        App {
+            image_version: self.image_version + 1,
+            ..App::default()
+        }
+    }
+
     pub fn apply(&mut self, batch: &SimBatch) {
         self.apply_hashed(batch, batch_hash(batch));
     }

@@ -737,10 +737,7 @@ impl World {
                 match p.deadline() {
                     None => return true,
                     Some(d) if d > now => {
-                        p.timer_gen = p.timer_gen.wrapping_add(1);
-                        p.timer_at = Some(d);
-                        let generation = p.timer_gen;
-                        self.push_event(d, What::Timer { idx, generation });
+                        self.schedule_timer(idx as usize, d);
                         return true;
                     }
                     Some(_) => {}
@@ -1716,9 +1713,7 @@ impl World {
         );
         let disk = std::mem::take(&mut p.disk);
         let mut node = RaftNode::new(config, disk, now);
-        p.app = App::default();
-        // A fresh state machine numbers its images from the start again.
-        self.checker.images_equal.forget(idx);
+        p.app = p.app.restarted();
         let m = p.metadata;
         p.controller = p.roles.controller.then(|| {
             QuorumController::new(ControllerConfig {
@@ -1760,8 +1755,7 @@ impl World {
             return;
         };
         p.disk = node.durable_state();
-        p.app = App::default();
-        self.checker.images_equal.forget(idx);
+        p.app = p.app.restarted();
         p.controller = None;
         p.broker = None;
         p.writable = false;

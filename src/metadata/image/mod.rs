@@ -123,15 +123,8 @@ impl MetadataImage {
     #[inline]
     pub fn ptr_eq(&self, other: &MetadataImage) -> bool {
         // Pointer comparisons only: comparing the maps by value here made every
-        // negative answer cost a full comparison of the cluster and configs. The
-        // cluster first: two nodes' images differ there first (provenance is usually
-        // equal at equal offsets).
-        self.cluster.ptr_eq(&other.cluster)
-            && self.features.ptr_eq(&other.features)
-            && self.provenance == other.provenance
-            && self.producer_ids == other.producer_ids
-            && self.topics.ptr_eq(&other.topics)
-            && self.configs.ptr_eq(&other.configs)
+        // negative answer cost a full comparison of the cluster and configs.
+        self.parts_ptr_eq(other) && self.provenance == other.provenance
     }
 
     /// Whether every part but the provenance is the same allocation as `other`'s (the
@@ -139,6 +132,7 @@ impl MetadataImage {
     /// only the provenance, so a node's image keeps its parts for many offsets in a row.
     #[inline]
     pub fn parts_ptr_eq(&self, other: &MetadataImage) -> bool {
+        // The cluster first: two nodes' images differ there first.
         self.cluster.ptr_eq(&other.cluster)
             && self.topics.ptr_eq(&other.topics)
             && self.features.ptr_eq(&other.features)

@@ -17,14 +17,14 @@ pub const KEPT_OFFSETS: usize = 256;
 /// Pairs of images already compared equal that are remembered.
 const KEPT_EQUAL_PAIRS: usize = 64;
 
-/// Names one image a node held: its node index, the node's life (bumped by
-/// [`ImagesEqualAtEqualOffsets::forget`] when its state machine starts afresh) + 1, and
-/// its `App::image_version`, packed in that order. Two observations with the same stamp
-/// saw the same image; no stamp is 0.
+/// Names one image a node held: its node index and its `App::image_version` + 1, packed
+/// in that order. A node never reuses a version (not even across restarts, see
+/// `App::restarted`), so two observations with the same stamp saw the same image; no
+/// stamp is 0.
 type Stamp = u128;
 
-fn stamp(idx: usize, life: u32, image_version: u64) -> Stamp {
-    ((idx as u128) << 96) | ((life as u128 + 1) << 64) | image_version as u128
+fn stamp(idx: usize, image_version: u64) -> Stamp {
+    ((idx as u128) << 64) | (image_version as u128 + 1)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -52,8 +52,6 @@ pub struct ImagesEqualAtEqualOffsets {
     /// comparisons then answer, where comparing the images part by part costs a few
     /// dozen pointer comparisons.
     last_ok: Vec<(Stamp, Stamp)>,
-    /// Per node: how many times its state machine started afresh ([`Self::forget`]).
-    lives: Vec<u32>,
 }
 
 impl ImagesEqualAtEqualOffsets {
@@ -78,10 +76,10 @@ impl ImagesEqualAtEqualOffsets {
         {
             return;
         }
-        if self.lives.len() <= idx {
+        if self.last_ok.len() <= idx {
             self.grow(idx);
         }
-        let me = stamp(idx, self.lives[idx], image_version);
+        let me = stamp(idx, image_version);
         let at = self.position(next_offset);
         if let Some((_, first, first_stamp)) =
             self.seen.get(at).filter(|(o, _, _)| *o == next_offset)
@@ -109,19 +107,8 @@ impl ImagesEqualAtEqualOffsets {
         self.observe_slow(idx, at, next_offset, image, me, ctx);
     }
 
-    /// Node `idx`'s state machine starts afresh (its `App::image_version` with it): its
-    /// stamps from now on name other images than the same numbers did before.
-    pub fn forget(&mut self, idx: usize) {
-        if self.lives.len() <= idx {
-            self.grow(idx);
-        }
-        self.lives[idx] = self.lives[idx].wrapping_add(1);
-        self.last_ok[idx] = (0, 0);
-    }
-
     #[cold]
     fn grow(&mut self, idx: usize) {
-        self.lives.resize(idx + 1, 0);
         self.last_ok.resize(idx + 1, (0, 0));
     }
 
