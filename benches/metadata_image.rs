@@ -26,6 +26,7 @@ use kraftscope::metadata::{
     MetadataVersion, PartitionChangeRecord, PartitionRecord, RegisterBrokerRecord, TopicRecord,
     Uuid, METADATA_VERSION_FEATURE_NAME,
 };
+use kraftscope::sim::bench::thread_cpu_ns;
 
 struct Counting;
 
@@ -297,22 +298,15 @@ fn replay(records: &[MetadataRecord]) -> MetadataImage {
     delta.apply(MetadataProvenance::new(records.len() as i64 - 1, 1, 0))
 }
 
-/// Nanoseconds this thread has spent on a CPU (Linux `/proc/self/schedstat`), to tell the
-/// cost of replay from the wait for a core on a shared machine; `None` elsewhere.
-fn cpu_ns() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    text.split_whitespace().next()?.parse().ok()
-}
-
 /// Replay timed by CPU time as well as wall time (criterion measures wall time only).
 fn replay_cpu_report() {
     let records: Vec<MetadataRecord> = REPLAY_SHAPE.records().collect();
     let mut rows = vec![];
     for _ in 0..7 {
-        let (cpu, wall) = (cpu_ns(), std::time::Instant::now());
+        let (cpu, wall) = (thread_cpu_ns(), std::time::Instant::now());
         let image = replay(&records);
         let wall_ms = wall.elapsed().as_secs_f64() * 1e3;
-        let cpu_ms = cpu.zip(cpu_ns()).map(|(a, b)| (b - a) as f64 / 1e6);
+        let cpu_ms = cpu.zip(thread_cpu_ns()).map(|(a, b)| (b - a) as f64 / 1e6);
         rows.push((cpu_ms.unwrap_or(f64::NAN), wall_ms));
         drop(black_box(image));
     }

@@ -72,7 +72,7 @@ pub struct SteadyResult {
     pub trace_events: u64,
     /// Wall-clock seconds.
     pub wall_s: f64,
-    /// On-CPU seconds of this thread (Linux `/proc/thread-self/schedstat`), which a
+    /// On-CPU seconds of this thread (`thread_cpu_ns`), which a
     /// machine shared with other jobs does not inflate; `None` elsewhere.
     pub cpu_s: Option<f64>,
     /// Events per second of each round (on-CPU time where known, else wall), sorted.
@@ -97,10 +97,26 @@ pub fn median(xs: &[f64]) -> f64 {
 }
 
 /// Nanoseconds this thread has spent on a CPU, where the OS tells.
-#[cfg(not(target_arch = "wasm32"))]
+///
+/// `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`, which adds the running slice to the
+/// scheduler's account. Not `/proc/thread-self/schedstat`, which this module read
+/// before: the kernel updates that figure only at a scheduler tick or a context switch
+/// (every 4 ms at `HZ=250`), so a 30 ms round came out as 28, 32 or 36 ms and the
+/// round rates fell on a few discrete values.
+#[cfg(unix)]
 pub fn thread_cpu_ns() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    text.split_whitespace().next()?.parse().ok()
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+}
+
+#[cfg(all(not(unix), not(target_arch = "wasm32")))]
+pub fn thread_cpu_ns() -> Option<u64> {
+    None
 }
 
 /// Steady appends on `w`, `sim_ms` simulated per round, rounds repeated on fresh copies of
@@ -191,6 +207,27 @@ pub fn seek(run_ms: u64, seeks: usize) -> SeekResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn the_cpu_clock_moves_by_far_less_than_a_scheduler_tick() {
+        // Spin until the clock moves and look at the step: a clock kept at the
+        // scheduler's tick (as `/proc/thread-self/schedstat` is) steps by ~1-10 ms,
+        // a full tick every time after the first.
+        // CPU time, not wall: being preempted while spinning does not lengthen a step.
+        let mut largest = 0;
+        for _ in 0..5 {
+            let start = thread_cpu_ns().expect("a unix thread has a CPU clock");
+            let step = loop {
+                let now = thread_cpu_ns().unwrap();
+                if now != start {
+                    break now - start;
+                }
+            };
+            largest = largest.max(step);
+        }
+        assert!(largest < 500_000, "the CPU clock stepped by {largest} ns");
+    }
 
     #[test]
     fn median_is_the_middle_or_the_mean_of_the_two_middles() {
