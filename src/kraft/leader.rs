@@ -417,9 +417,33 @@ impl<T: RaftTypes> LeaderState<T> {
         if self.high_watermark.is_some_and(|hw| moved_to <= hw) {
             return false;
         }
-        // The value at index n / 2 of the end offsets sorted highest first (the leader
-        // counts). This runs on most fetches, so it insertion-sorts a small stack array.
+        // The candidate is the `needed`-th highest end offset (the value at index n / 2
+        // of the end offsets sorted highest first; the leader counts). It is only taken
+        // above `floor` (the HW and the epoch start offset). Counting ends answers the
+        // common cases without a sort: fewer than `needed` ends above `floor` leave the
+        // candidate at or below it (nothing to do: a fetch that does not yet complete a
+        // majority for a new end), and `needed` ends at or above `moved_to` but fewer
+        // above it make the candidate `moved_to` itself (the fetch that completes it).
         let needed = self.voter_states.len() / 2 + 1;
+        let floor = self
+            .high_watermark
+            .unwrap_or(Offset::MIN)
+            .max(self.epoch_start_offset);
+        let (mut above_floor, mut at_or_above, mut above) = (0, 0, 0);
+        for s in &self.voter_states {
+            if let Some(end) = s.end_offset {
+                above_floor += usize::from(end > floor);
+                at_or_above += usize::from(end >= moved_to);
+                above += usize::from(end > moved_to);
+            }
+        }
+        if above_floor < needed {
+            return false;
+        }
+        if at_or_above >= needed && above < needed {
+            return self.take_high_watermark_candidate(moved_to);
+        }
+        // Otherwise sort. This is rare, so it insertion-sorts a small stack array.
         let mut buf = [0 as Offset; 16];
         let mut heap = Vec::new();
         let ends: &mut [Offset] = if self.voter_states.len() <= buf.len() {
@@ -443,7 +467,11 @@ impl<T: RaftTypes> LeaderState<T> {
         if ends.len() < needed {
             return false;
         }
-        let candidate = ends[needed - 1];
+        self.take_high_watermark_candidate(ends[needed - 1])
+    }
+
+    /// Take the computed HW candidate if it is past the epoch start and above the HW.
+    fn take_high_watermark_candidate(&mut self, candidate: Offset) -> bool {
         if candidate <= self.epoch_start_offset {
             return false;
         }
