@@ -431,19 +431,16 @@ impl<T: RaftTypes> RaftNode<T> {
         build: impl FnOnce(&Self) -> Message<T>,
     ) -> u64 {
         let now = self.now_ms;
-        if self.requests.is_backing_off(to, now) {
-            return self.requests.remaining_backoff_ms(to, now);
+        if let Some(wait) = self.requests.wait_before_request(to, now) {
+            return wait;
         }
-        if self.requests.is_ready(to, now) {
-            let correlation_id = self.next_correlation_id;
-            self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
-            let message = build(self);
-            self.requests.on_request_sent(to, correlation_id, now);
-            self.send(to, correlation_id, message);
-            // The request just sent has its whole timeout ahead of it.
-            return self.requests.request_timeout_ms();
-        }
-        self.requests.remaining_request_time_ms(to, now)
+        let correlation_id = self.next_correlation_id;
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
+        let message = build(self);
+        self.requests.on_request_sent(to, correlation_id, now);
+        self.send(to, correlation_id, message);
+        // The request just sent has its whole timeout ahead of it.
+        self.requests.request_timeout_ms()
     }
 
     pub(crate) fn flush_log(&mut self) {

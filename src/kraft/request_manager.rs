@@ -100,6 +100,25 @@ impl RequestManager {
         }
     }
 
+    /// How long before a request to `node` may be sent: `None` when it may be sent now,
+    /// else the rest of its retry backoff, or of its in-flight request's timeout. One
+    /// lookup answers what `is_backing_off`, `is_ready` and the remaining time would
+    /// (every request the node sends asks this first).
+    #[inline]
+    pub fn wait_before_request(&self, node: NodeId, now_ms: TimeMs) -> Option<u64> {
+        match self.get(node) {
+            Some(Connection::BackingOff { failed_ms }) => {
+                let until = failed_ms + self.retry_backoff_ms;
+                (now_ms < until).then(|| until - now_ms)
+            }
+            Some(Connection::AwaitingResponse { sent_ms, .. }) => {
+                let until = sent_ms + self.request_timeout_ms;
+                (now_ms < until).then(|| until - now_ms)
+            }
+            None => None,
+        }
+    }
+
     pub fn on_request_sent(&mut self, node: NodeId, correlation_id: i32, now_ms: TimeMs) {
         self.set(
             node,
