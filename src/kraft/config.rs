@@ -98,7 +98,7 @@ impl NodeConfig {
     pub fn new(
         node_id: NodeId,
         voters: &[NodeId],
-        cluster_id: &str,
+        cluster_id: impl Into<Arc<str>>,
         quorum: QuorumConfig,
         rng_seed: u64,
     ) -> Self {
@@ -116,5 +116,13 @@ impl NodeConfig {
 
     pub fn is_voter(&self) -> bool {
         self.voters.binary_search(&self.node_id).is_ok()
+    }
+
+    /// Whether a request's ClusterId is this node's. Nodes given one shared `Arc` (the
+    /// simulator's) receive that very `Arc` in every request: the pointers answer
+    /// without a string comparison; the strings decide otherwise.
+    #[inline]
+    pub fn is_cluster_id(&self, cluster_id: &Arc<str>) -> bool {
+        Arc::ptr_eq(cluster_id, &self.cluster_id) || **cluster_id == *self.cluster_id
     }
 }

@@ -54,7 +54,7 @@ impl<T: RaftTypes> RaftNode<T> {
         correlation_id: i32,
         request: FetchRequest,
     ) -> Option<FetchResponse<T>> {
-        if *request.cluster_id != *self.config.cluster_id {
+        if !self.config.is_cluster_id(&request.cluster_id) {
             let mut response = self.build_empty_fetch_response(Errors::None, None);
             response.top_level_error = Errors::InconsistentClusterId;
             return Some(response);

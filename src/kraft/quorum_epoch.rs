@@ -26,7 +26,7 @@ impl<T: RaftTypes> RaftNode<T> {
         &mut self,
         request: BeginQuorumEpochRequest,
     ) -> QuorumEpochResponse {
-        if *request.cluster_id != *self.config.cluster_id {
+        if !self.config.is_cluster_id(&request.cluster_id) {
             return self.quorum_epoch_response(Errors::InconsistentClusterId, Errors::None);
         }
         if let Some(error) =
@@ -68,7 +68,7 @@ impl<T: RaftTypes> RaftNode<T> {
         &mut self,
         request: EndQuorumEpochRequest,
     ) -> QuorumEpochResponse {
-        if *request.cluster_id != *self.config.cluster_id {
+        if !self.config.is_cluster_id(&request.cluster_id) {
             return self.quorum_epoch_response(Errors::InconsistentClusterId, Errors::None);
         }
         if let Some(error) =

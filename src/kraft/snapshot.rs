@@ -42,7 +42,7 @@ impl<T: RaftTypes> RaftNode<T> {
         &mut self,
         request: FetchSnapshotRequest,
     ) -> FetchSnapshotResponse<T> {
-        if *request.cluster_id != *self.config.cluster_id {
+        if !self.config.is_cluster_id(&request.cluster_id) {
             let mut response = self.fetch_snapshot_response(Errors::None);
             response.top_level_error = Errors::InconsistentClusterId;
             return response;

@@ -32,7 +32,7 @@ impl<T: RaftTypes> RaftNode<T> {
     ///   grant on the log check, a Follower only before its first successful fetch this
     ///   epoch (or, with the KAFKA-20895 fix, after its leader resigned), a Leader never.
     pub(crate) fn handle_vote_request(&mut self, request: VoteRequest) -> VoteResponse {
-        if *request.cluster_id != *self.config.cluster_id {
+        if !self.config.is_cluster_id(&request.cluster_id) {
             return self.vote_response(Errors::InconsistentClusterId, Errors::None, false);
         }
         let illegal_epoch = if request.pre_vote {

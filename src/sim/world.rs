@@ -446,6 +446,9 @@ pub struct World {
     violation_count: u64,
     next_counter: u64,
     voters: Arc<[NodeId]>,
+    /// [`CLUSTER_ID`], one `Arc` every node's config shares: the nodes' requests carry
+    /// it, so a receiver's cluster-id check compares pointers, not strings.
+    cluster_id: Arc<str>,
     actions: Vec<Action<SimTypes>>,
     rpcs: Vec<Option<RpcInFlight>>,
     free_rpc_slots: Vec<u32>,
@@ -510,6 +513,7 @@ impl World {
             violation_count: 0,
             next_counter: 0,
             voters,
+            cluster_id: CLUSTER_ID.into(),
             actions: Vec::new(),
             rpcs: Vec::new(),
             free_rpc_slots: Vec::new(),
@@ -674,6 +678,7 @@ impl World {
             violation_count: self.violation_count,
             next_counter: self.next_counter,
             voters: self.voters.clone(),
+            cluster_id: self.cluster_id.clone(),
             actions: Vec::new(),
             rpcs: self.rpcs.clone(),
             free_rpc_slots: self.free_rpc_slots.clone(),
@@ -1707,7 +1712,7 @@ impl World {
         let config = NodeConfig::new(
             id,
             &self.voters,
-            CLUSTER_ID,
+            self.cluster_id.clone(),
             p.quorum.clone(),
             derive_seed(seed, STREAM_NODE, id as u64, p.incarnation as u64),
         );
