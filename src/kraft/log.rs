@@ -6,7 +6,8 @@
 //! `log_start_offset <= flushed_offset <= end_offset`; batches are contiguous from
 //! `log_start_offset`; epochs never decrease along the log; the epoch cache has one entry
 //! per epoch present, at the base offset of its first batch; when the log start is above
-//! zero a snapshot ends exactly there.
+//! zero a snapshot ends exactly there; the running byte total kept for appends is the
+//! one after the newest batch.
 
 use super::types::{Epoch, Offset, OffsetAndEpoch, RaftTypes, TimeMs};
 use serde::{Deserialize, Serialize};
@@ -179,6 +180,10 @@ pub struct ReplicatedLog<T: RaftTypes> {
     /// than a walk over their records. Chunked, so a clone of the log (a simulator
     /// checkpoint) shares all but the newest batches.
     entries: ChunkedVec<LogEntry<T>>,
+    /// The running total after the newest batch (its `bytes before` plus its size; 0
+    /// with no batch): the next append's `bytes before`, kept here so an append does not
+    /// read the newest entry back.
+    bytes_end: u64,
     log_start_offset: Offset,
     end_offset: Offset,
     flushed_offset: Offset,
@@ -197,6 +202,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
     pub fn new() -> Self {
         Self {
             entries: ChunkedVec::new(),
+            bytes_end: 0,
             log_start_offset: 0,
             end_offset: 0,
             flushed_offset: 0,
@@ -421,6 +427,12 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         self.bytes_of_first(self.entries.len())
     }
 
+    /// The running total after `entry` (0 for none): what `bytes_end` is with `entry`
+    /// the newest.
+    fn bytes_after(entry: Option<&LogEntry<T>>) -> u64 {
+        entry.map_or(0, |(_, before, size, _)| before + *size as u64)
+    }
+
     /// Bytes of the first `n` batches from the log start (the sum of their
     /// [`Batch::size_bytes`]), from the running totals: O(1) per chunk lookup.
     fn bytes_of_first(&self, n: usize) -> u64 {
@@ -549,11 +561,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
         }
         self.assign_epoch(batch.epoch, batch.base_offset)?;
         self.end_offset = batch.end_offset();
-        let bytes_before = self
-            .entries
-            .last()
-            .map_or(0, |(_, before, size, _)| before + *size as u64);
+        let bytes_before = self.bytes_end;
         let size = batch.size_bytes();
+        self.bytes_end = bytes_before + size as u64;
         self.entries
             .push((self.end_offset, bytes_before, size, batch));
         Ok(())
@@ -576,6 +586,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             .entries
             .partition_point(|(end, _, _, _)| *end <= offset);
         self.entries.truncate(keep);
+        self.bytes_end = Self::bytes_after(self.entries.last());
         self.end_offset = self
             .entries
             .last()
@@ -660,6 +671,9 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             .entries
             .partition_point(|(end, _, _, _)| *end <= new_start);
         self.entries.drain_front(drop);
+        if self.entries.is_empty() {
+            self.bytes_end = 0;
+        }
         self.log_start_offset = new_start;
         if self.end_offset < new_start {
             self.end_offset = new_start;
@@ -694,6 +708,7 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             || (latest.epoch == latest_epoch && latest.offset > self.end_offset)
         {
             self.entries.clear();
+            self.bytes_end = 0;
             self.epochs.clear();
             self.log_start_offset = latest.offset;
             self.end_offset = latest.offset;
@@ -770,6 +785,13 @@ impl<T: RaftTypes> ReplicatedLog<T> {
             return Err(format!(
                 "batches end at {} but log end is {}",
                 expected, self.end_offset
+            ));
+        }
+        // After the loop `bytes_before` is the running total after the newest batch.
+        if bytes_before != self.bytes_end {
+            return Err(format!(
+                "batches end at running total {bytes_before} but the log keeps {}",
+                self.bytes_end
             ));
         }
         if self.log_start_offset > 0
