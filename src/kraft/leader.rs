@@ -368,7 +368,15 @@ impl<T: RaftTypes> LeaderState<T> {
         }
         // Counted before inserting: when this fetch completes the majority the set is
         // cleared at once, so the insert is skipped. The resulting state is the same.
-        let is_new = !self.fetched_voters.contains(&replica);
+        // A plain loop: `contains` on integers searches in wide chunks, which costs more
+        // than it saves for the few entries this set holds.
+        let mut is_new = true;
+        for &v in &self.fetched_voters {
+            if v == replica {
+                is_new = false;
+                break;
+            }
+        }
         let fetched = self.fetched_voters.len() + usize::from(is_new);
         if fetched >= majority {
             self.fetched_voters.clear();
