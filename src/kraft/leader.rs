@@ -432,21 +432,25 @@ impl<T: RaftTypes> LeaderState<T> {
         // candidate at or below it (nothing to do: a fetch that does not yet complete a
         // majority for a new end), and `needed` ends at or above `moved_to` but fewer
         // above it make the candidate `moved_to` itself (the fetch that completes it).
+        // (`None`, a voter that never fetched, is below every `Some`: it counts nowhere.)
         let needed = self.voter_states.len() / 2 + 1;
-        let floor = self
-            .high_watermark
-            .unwrap_or(Offset::MIN)
-            .max(self.epoch_start_offset);
-        let (mut above_floor, mut at_or_above, mut above) = (0, 0, 0);
+        let floor = Some(
+            self.high_watermark
+                .unwrap_or(Offset::MIN)
+                .max(self.epoch_start_offset),
+        );
+        let mut above_floor = 0;
         for s in &self.voter_states {
-            if let Some(end) = s.end_offset {
-                above_floor += usize::from(end > floor);
-                at_or_above += usize::from(end >= moved_to);
-                above += usize::from(end > moved_to);
-            }
+            above_floor += usize::from(s.end_offset > floor);
         }
         if above_floor < needed {
             return false;
+        }
+        let moved_to_end = Some(moved_to);
+        let (mut at_or_above, mut above) = (0, 0);
+        for s in &self.voter_states {
+            at_or_above += usize::from(s.end_offset >= moved_to_end);
+            above += usize::from(s.end_offset > moved_to_end);
         }
         if at_or_above >= needed && above < needed {
             return self.take_high_watermark_candidate(moved_to);
