@@ -499,6 +499,33 @@ mod tests {
     }
 
     #[test]
+    fn log_matching_remembers_a_key_that_arrived_below_the_greatest() {
+        let mut s = Sink::new();
+        let mut c = LogMatching::new(4);
+        let mut leader = ReplicatedLog::<SimTypes>::new();
+        leader.append(batch(0, 1, &[1])).unwrap();
+        leader.append(batch(1, 1, &[2])).unwrap();
+        c.update(0, &leader, &mut s.ctx());
+        // (0, 2) is below the greatest key seen, (1, 1).
+        let mut stale = ReplicatedLog::<SimTypes>::new();
+        stale.append(batch(0, 2, &[7])).unwrap();
+        c.update(1, &stale, &mut s.ctx());
+        // Enough newer keys that (0, 2) is no longer among the recent ones.
+        for base in 2..20 {
+            leader.append(batch(base, 1, &[base as u64])).unwrap();
+            c.update(0, &leader, &mut s.ctx());
+        }
+        let mut same = ReplicatedLog::<SimTypes>::new();
+        same.append(batch(0, 2, &[7])).unwrap();
+        c.update(2, &same, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        let mut other = ReplicatedLog::<SimTypes>::new();
+        other.append(batch(0, 2, &[8])).unwrap();
+        c.update(3, &other, &mut s.ctx());
+        assert_eq!(s.names(), ["LogMatching"]);
+    }
+
+    #[test]
     fn leader_never_load_snapshot_only_flags_the_writable_leader() {
         let mut s = Sink::new();
         let snapshot = crate::kraft::Snapshot {
