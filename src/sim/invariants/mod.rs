@@ -296,7 +296,9 @@ impl Checker {
     }
 
     /// A node's log or state may have changed (it stepped, started, stopped or lost its
-    /// disk). `epochs`: (persisted, in-memory) epoch while it runs.
+    /// disk). `epochs`: (persisted, in-memory) epoch while it runs. `top_leader_hw`
+    /// gives the highest-epoch leader's high watermark: asked only when the node's log
+    /// end moved, so that an unmoved one reads no other node.
     #[allow(clippy::too_many_arguments)]
     pub fn after_node_changed(
         &mut self,
@@ -305,7 +307,7 @@ impl Checker {
         epochs: Option<(Epoch, Epoch)>,
         became_leader: bool,
         snapshot_changed: bool,
-        top_leader_hw: Option<Offset>,
+        top_leader_hw: impl FnOnce() -> Option<Offset>,
         ctx: &mut Ctx,
     ) {
         if let Some(seen) = self.node_seen.get_mut(idx) {
@@ -325,7 +327,7 @@ impl Checker {
         }
         let leo = log.end_offset();
         if self.majority.set_leo(idx, leo) {
-            if let Some(hw) = top_leader_hw {
+            if let Some(hw) = top_leader_hw() {
                 self.majority.check(hw, ctx);
             }
         }
