@@ -185,6 +185,11 @@ impl App {
     pub fn apply_hashed(&mut self, batch: &SimBatch, batch_hash: u64) {
         debug_assert_eq!(batch_hash, self::batch_hash(batch));
         if let BatchRecords::Data(records) = &batch.records {
+            // Every record counts, a refused one too: the batch's length, added once
+            // instead of once per record.
+            let n = records.len() as u64;
+            self.records += n;
+            self.records_since_snapshot += n;
             let mut delta: Option<MetadataDelta> = None;
             for r in records {
                 match r {
@@ -197,8 +202,6 @@ impl App {
                         self.bytes_since_snapshot += metadata_record_size_bytes(m) as u64;
                     }
                 }
-                self.records += 1;
-                self.records_since_snapshot += 1;
             }
             self.changed_partitions.clear();
             self.changed_brokers.clear();

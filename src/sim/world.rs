@@ -1579,7 +1579,10 @@ impl World {
         }
     }
 
-    /// Per-node invariants that look at the node's state after it changed.
+    /// Per-node invariants that look at the node's state after it changed. Inlined
+    /// into every caller (it runs after every node step): most steps leave the log and
+    /// epochs as the last check saw them, and then this is a few comparisons.
+    #[inline(always)]
     fn after_node_changed(
         &mut self,
         idx: usize,
@@ -1587,51 +1590,71 @@ impl World {
         snapshot_changed: bool,
         event: EventDesc,
     ) {
-        let p = &self.procs[idx];
-        let (log, persisted, mem_epoch, is_leader) = match &p.raft {
-            Some(r) => (
-                r.log(),
-                Some(r.quorum_state().leader_epoch),
-                Some(r.epoch()),
-                r.state_kind() == StateKind::Leader,
-            ),
-            None => (&p.disk.log, None, None, false),
-        };
-        // Most steps leave the log and epochs as the last check saw them.
-        if !became_leader
-            && !snapshot_changed
-            && !self
-                .checker
-                .node_changed(idx, log, persisted.zip(mem_epoch))
-        {
+        let (log, epochs, _) = Self::checked_parts(&self.procs[idx]);
+        if !became_leader && !snapshot_changed && !self.checker.node_changed(idx, log, epochs) {
             return;
         }
-        let id = p.id;
-        let epoch = p.epoch();
-        let top_hw = self.top_leader_hw();
+        self.check_changed_node(idx, became_leader, snapshot_changed, event);
+    }
+
+    /// What the per-node checks read of node `p`: its log, its (persisted, in-memory)
+    /// epochs while it runs, and whether it leads.
+    #[inline(always)]
+    fn checked_parts(
+        p: &Process,
+    ) -> (
+        &crate::kraft::ReplicatedLog<SimTypes>,
+        Option<(Epoch, Epoch)>,
+        bool,
+    ) {
+        match &p.raft {
+            Some(r) => (
+                r.log(),
+                Some((r.quorum_state().leader_epoch, r.epoch())),
+                r.state_kind() == StateKind::Leader,
+            ),
+            None => (&p.disk.log, None, false),
+        }
+    }
+
+    /// [`World::after_node_changed`] for a node whose log or epochs changed (or that
+    /// became leader or changed its snapshots). Reads only that node, and the top
+    /// leader's high watermark only if the node's log end moved.
+    #[inline(never)]
+    fn check_changed_node(
+        &mut self,
+        idx: usize,
+        became_leader: bool,
+        snapshot_changed: bool,
+        event: EventDesc,
+    ) {
+        let p = &self.procs[idx];
+        let (log, epochs, is_leader) = Self::checked_parts(p);
+        let (procs, top_leader) = (&self.procs, self.top_leader);
         let mut r = Report::new(
             &mut self.checker,
             &mut self.violations,
             &mut self.violation_count,
             &mut self.trace,
             self.now_ms,
-            id,
-            epoch,
+            p.id,
+            p.epoch(),
             event,
         );
         r.checker.after_node_changed(
             idx,
             log,
-            persisted.zip(mem_epoch),
+            epochs,
             became_leader && is_leader,
             snapshot_changed,
-            top_hw,
+            || Self::top_leader_hw(procs, top_leader),
             &mut r.ctx,
         );
     }
 
-    fn top_leader_hw(&self) -> Option<Offset> {
-        self.procs[self.top_leader? as usize - 1].high_watermark()
+    /// The high watermark of `top_leader` (the highest-epoch leader), if any.
+    fn top_leader_hw(procs: &[Process], top_leader: Option<NodeId>) -> Option<Offset> {
+        procs[top_leader? as usize - 1].high_watermark()
     }
 
     fn checker_report(&mut self, id: NodeId, epoch: Epoch, event: EventDesc) -> Report<'_> {

@@ -4,8 +4,10 @@
 //!
 //! Each node has a mirror of its log as (batch, prefix chain) pairs, updated after each
 //! step from the log's new tail or its truncation (found by pointer identity of the
-//! shared batches, so O(changed batches)). A global map remembers the chain of every
+//! shared batches, so O(changed batches)). A global index remembers the chain of every
 //! (base offset, epoch) seen anywhere: the same key with another chain is a violation.
+//! Leaders write keys in ascending order, so the index is mostly a sorted vector
+//! appended at its end, with a persistent map for the keys that arrive out of order.
 
 use super::Ctx;
 use crate::kraft::{ChunkedVec, Epoch, Offset, ReplicatedLog};
@@ -74,25 +76,28 @@ struct Seen {
 #[derive(Clone, Debug)]
 pub struct LogMatching {
     mirrors: Vec<Mirror>,
-    /// (base offset, epoch) → (end offset, chain at the end). A persistent map: a
-    /// world checkpoint shares it instead of copying every batch ever seen.
-    seen: imbl::OrdMap<(Offset, Epoch), Seen>,
+    /// The keys of `seen` ((base offset, epoch) → what the first log holding the batch
+    /// saw) that were above every key seen when inserted, in ascending order. A
+    /// leader's new batch is above every key seen, so nearly every key lands here: an
+    /// append at the end instead of an insert into a persistent tree. Chunked: a world
+    /// checkpoint shares it instead of copying every batch ever seen.
+    ordered: ChunkedVec<((Offset, Epoch), Seen)>,
+    /// The other keys of `seen` (inserted below the greatest key seen: a batch that
+    /// only a lagging or diverging log wrote). A persistent map, shared by checkpoints.
+    /// No key is in both: a key is inserted only when it is in neither.
+    others: imbl::OrdMap<(Offset, Epoch), Seen>,
     /// The newest entries of `seen`, newest last: every node appends the batch the
-    /// leader just wrote, so a short scan here spares most lookups in the (large,
-    /// persistent) map. Entries of `seen` never change once inserted, so this copy
-    /// cannot go stale.
+    /// leader just wrote, so a short scan here spares most searches of `seen`. Entries
+    /// of `seen` never change once inserted, so this copy cannot go stale.
     recent: VecDeque<((Offset, Epoch), Seen)>,
     /// The entry [`LogMatching::update`] found last. The followers append the same
-    /// batch one after the other, so the next node usually asks for it again: one key
-    /// comparison instead of a scan of `recent`. Cannot go stale, like `recent`.
+    /// batch one after the other, so the next node usually asks for it again: one
+    /// pointer comparison instead of a scan of `recent`. Cannot go stale, like `recent`.
     update_hit: Option<((Offset, Epoch), Seen)>,
     /// The batch (kept, so that its address is not reused) and hash that
     /// [`LogMatching::known_batch_hash`] answered last, for the same reason: every node
     /// commits the same batch one after the other.
     commit_hit: Option<(Arc<SimBatch>, u64)>,
-    /// The greatest key of `seen`: a leader's new batch is above every key seen, and
-    /// then is known to be absent without a search of the map.
-    max_key: Option<(Offset, Epoch)>,
 }
 
 /// How many of the newest `seen` entries [`LogMatching::recent`] keeps.
@@ -102,23 +107,28 @@ impl LogMatching {
     pub fn new(nodes: usize) -> Self {
         Self {
             mirrors: vec![Mirror::default(); nodes],
-            seen: imbl::OrdMap::new(),
+            ordered: ChunkedVec::new(),
+            others: imbl::OrdMap::new(),
             recent: VecDeque::with_capacity(RECENT + 1),
             update_hit: None,
             commit_hit: None,
-            max_key: None,
         }
     }
 
-    /// `seen[key]`, looked up in `recent` first.
+    /// `seen[key]`: looked up in `recent` first, then in `ordered`, then in `others`.
     fn lookup<'a>(
         recent: &'a VecDeque<((Offset, Epoch), Seen)>,
-        seen: &'a imbl::OrdMap<(Offset, Epoch), Seen>,
+        ordered: &'a ChunkedVec<((Offset, Epoch), Seen)>,
+        others: &'a imbl::OrdMap<(Offset, Epoch), Seen>,
         key: &(Offset, Epoch),
     ) -> Option<&'a Seen> {
-        match recent.iter().rev().find(|(k, _)| k == key) {
-            Some((_, s)) => Some(s),
-            None => seen.get(key),
+        if let Some((_, s)) = recent.iter().rev().find(|(k, _)| k == key) {
+            return Some(s);
+        }
+        let i = ordered.partition_point(|(k, _)| k < key);
+        match ordered.get(i) {
+            Some((k, s)) if k == key => Some(s),
+            _ => others.get(key),
         }
     }
 
@@ -130,7 +140,8 @@ impl LogMatching {
                 return Some(*hash);
             }
         }
-        let hash = Self::lookup(&self.recent, &self.seen, &(batch.base_offset, batch.epoch))
+        let key = (batch.base_offset, batch.epoch);
+        let hash = Self::lookup(&self.recent, &self.ordered, &self.others, &key)
             .filter(|s| Arc::ptr_eq(&s.batch, batch))
             .map(|s| s.hash)?;
         self.commit_hit = Some((batch.clone(), hash));
@@ -198,65 +209,85 @@ impl LogMatching {
         m.entries.truncate(keep);
         let mut chain = m.entries.last().map_or(m.start_chain, |e| e.chain);
         for batch in log.batches_from(keep) {
-            let key = (batch.base_offset, batch.epoch);
-            let end = batch.end_offset();
-            let hit = match &self.update_hit {
-                Some((k, seen)) if *k == key => Some(seen),
-                _ => None,
+            // Usually the very batch that the previous node appended, after the same
+            // prefix (the followers copy the leader's new batch one after the other):
+            // its chain is known. The rest is out of line.
+            chain = match &self.update_hit {
+                Some((_, seen)) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == chain => {
+                    seen.chain
+                }
+                _ => self.next_chain(batch, chain, ctx),
             };
-            let cached = hit.is_some();
-            // A key above every key seen is in neither `recent` nor `seen`.
-            let unseen = self.max_key.is_none_or(|max| key > max);
-            match hit.or_else(|| {
-                (!unseen)
-                    .then(|| Self::lookup(&self.recent, &self.seen, &key))
-                    .flatten()
-            }) {
-                Some(seen) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == chain => {
-                    chain = seen.chain;
-                    if !cached {
-                        self.update_hit = Some((key, seen.clone()));
-                    }
-                }
-                Some(seen) => {
-                    let prev = chain;
-                    chain = chain_after(prev, batch);
-                    if seen.end != end || seen.chain != chain {
-                        let (seen_end, seen_chain) = (seen.end, seen.chain);
-                        ctx.fail(InvariantId::LogMatching, || {
-                            format!(
-                                "batch at offset {} epoch {} ends at {end} with prefix chain {chain:016x}, but another log has it ending at {seen_end} with chain {seen_chain:016x}",
-                                key.0, key.1
-                            )
-                        });
-                    }
-                }
-                None => {
-                    let prev = chain;
-                    // chain_after(prev, batch), keeping the batch's own hash.
-                    let hash = batch_hash(batch);
-                    chain = self::chain(prev, hash);
-                    let seen = Seen {
-                        end,
-                        prev_chain: prev,
-                        chain,
-                        hash,
-                        batch: batch.clone(),
-                    };
-                    if self.recent.len() == RECENT {
-                        self.recent.pop_front();
-                    }
-                    self.recent.push_back((key, seen.clone()));
-                    self.seen.insert(key, seen);
-                    if unseen {
-                        self.max_key = Some(key);
-                    }
-                }
-            }
-            m.entries.push(MirrorEntry {
+            self.mirrors[idx].entries.push(MirrorEntry {
                 batch: batch.clone(),
                 chain,
             });
+        }
+    }
+
+    /// The chain after `batch` given the chain `prev` before it: from `seen` if a log
+    /// held this batch after the same prefix, else hashed (and checked against `seen`,
+    /// or recorded there if the key is new).
+    #[inline(never)]
+    fn next_chain(&mut self, batch: &Arc<SimBatch>, prev: u64, ctx: &mut Ctx) -> u64 {
+        let key = (batch.base_offset, batch.epoch);
+        let end = batch.end_offset();
+        let hit = match &self.update_hit {
+            Some((k, seen)) if *k == key => Some(seen),
+            _ => None,
+        };
+        let cached = hit.is_some();
+        // A key above every key seen (the greatest is the last of `ordered`) is in none
+        // of `recent`, `ordered` and `others`.
+        let unseen = self.ordered.last().is_none_or(|(max, _)| key > *max);
+        match hit.or_else(|| {
+            (!unseen)
+                .then(|| Self::lookup(&self.recent, &self.ordered, &self.others, &key))
+                .flatten()
+        }) {
+            Some(seen) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == prev => {
+                let chain = seen.chain;
+                if !cached {
+                    self.update_hit = Some((key, seen.clone()));
+                }
+                chain
+            }
+            Some(seen) => {
+                let chain = chain_after(prev, batch);
+                if seen.end != end || seen.chain != chain {
+                    let (seen_end, seen_chain) = (seen.end, seen.chain);
+                    ctx.fail(InvariantId::LogMatching, || {
+                        format!(
+                            "batch at offset {} epoch {} ends at {end} with prefix chain {chain:016x}, but another log has it ending at {seen_end} with chain {seen_chain:016x}",
+                            key.0, key.1
+                        )
+                    });
+                }
+                chain
+            }
+            None => {
+                // chain_after(prev, batch), keeping the batch's own hash.
+                let hash = batch_hash(batch);
+                let chain = self::chain(prev, hash);
+                let seen = Seen {
+                    end,
+                    prev_chain: prev,
+                    chain,
+                    hash,
+                    batch: batch.clone(),
+                };
+                if self.recent.len() == RECENT {
+                    self.recent.pop_front();
+                }
+                self.recent.push_back((key, seen.clone()));
+                if unseen {
+                    // Above every key: `ordered` stays sorted.
+                    self.ordered.push((key, seen));
+                } else {
+                    self.others.insert(key, seen);
+                }
+                chain
+            }
         }
     }
 }

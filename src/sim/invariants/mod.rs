@@ -296,7 +296,9 @@ impl Checker {
     }
 
     /// A node's log or state may have changed (it stepped, started, stopped or lost its
-    /// disk). `epochs`: (persisted, in-memory) epoch while it runs.
+    /// disk). `epochs`: (persisted, in-memory) epoch while it runs. `top_leader_hw`
+    /// gives the highest-epoch leader's high watermark: asked only when the node's log
+    /// end moved, so that an unmoved one reads no other node.
     #[allow(clippy::too_many_arguments)]
     pub fn after_node_changed(
         &mut self,
@@ -305,7 +307,7 @@ impl Checker {
         epochs: Option<(Epoch, Epoch)>,
         became_leader: bool,
         snapshot_changed: bool,
-        top_leader_hw: Option<Offset>,
+        top_leader_hw: impl FnOnce() -> Option<Offset>,
         ctx: &mut Ctx,
     ) {
         if let Some(seen) = self.node_seen.get_mut(idx) {
@@ -325,7 +327,7 @@ impl Checker {
         }
         let leo = log.end_offset();
         if self.majority.set_leo(idx, leo) {
-            if let Some(hw) = top_leader_hw {
+            if let Some(hw) = top_leader_hw() {
                 self.majority.check(hw, ctx);
             }
         }
@@ -496,6 +498,33 @@ mod tests {
         assert!(s.violations.is_empty());
         c.update(1, &log_b, &mut s.ctx());
         assert_eq!(s.names(), ["LogMatching", "LogMatching"]);
+    }
+
+    #[test]
+    fn log_matching_remembers_a_key_that_arrived_below_the_greatest() {
+        let mut s = Sink::new();
+        let mut c = LogMatching::new(4);
+        let mut leader = ReplicatedLog::<SimTypes>::new();
+        leader.append(batch(0, 1, &[1])).unwrap();
+        leader.append(batch(1, 1, &[2])).unwrap();
+        c.update(0, &leader, &mut s.ctx());
+        // (0, 2) is below the greatest key seen, (1, 1).
+        let mut stale = ReplicatedLog::<SimTypes>::new();
+        stale.append(batch(0, 2, &[7])).unwrap();
+        c.update(1, &stale, &mut s.ctx());
+        // Enough newer keys that (0, 2) is no longer among the recent ones.
+        for base in 2..20 {
+            leader.append(batch(base, 1, &[base as u64])).unwrap();
+            c.update(0, &leader, &mut s.ctx());
+        }
+        let mut same = ReplicatedLog::<SimTypes>::new();
+        same.append(batch(0, 2, &[7])).unwrap();
+        c.update(2, &same, &mut s.ctx());
+        assert!(s.violations.is_empty());
+        let mut other = ReplicatedLog::<SimTypes>::new();
+        other.append(batch(0, 2, &[8])).unwrap();
+        c.update(3, &other, &mut s.ctx());
+        assert_eq!(s.names(), ["LogMatching"]);
     }
 
     #[test]
