@@ -51,10 +51,12 @@ setup: node_modules/.package-lock.json
 	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 	@[ "$$(trunk --version 2>/dev/null)" = "trunk $(TRUNK_VERSION)" ] \
-	  || cargo install --locked trunk@$(TRUNK_VERSION)
+	  || cargo install --locked --force trunk@$(TRUNK_VERSION)
 	@# No --locked: its lockfile pins a webpki-roots release the registry does not serve.
+	@# --force: cargo skips a package its records call installed even when the binary is
+	@# gone (wasm-bindgen deleted, wasm2es6js left), and the browser tests then fail.
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] \
-	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	  || cargo install --force wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@# trunk runs cargo with --offline, which needs every crate already downloaded.
 	@cargo fetch --quiet
 
