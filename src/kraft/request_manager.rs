@@ -57,16 +57,13 @@ impl RequestManager {
             .is_some_and(|c| self.has_timed_out(*c, now_ms))
     }
 
-    fn has_inflight(&self, node: NodeId, now_ms: TimeMs) -> bool {
-        self.get(node).is_some_and(|c| self.is_inflight(*c, now_ms))
-    }
-
     fn is_inflight(&self, c: Connection, now_ms: TimeMs) -> bool {
         matches!(c, Connection::AwaitingResponse { .. }) && !self.has_timed_out(c, now_ms)
     }
 
+    /// Neither backing off nor awaiting a response that has not timed out.
     pub fn is_ready(&self, node: NodeId, now_ms: TimeMs) -> bool {
-        !self.is_backing_off(node, now_ms) && !self.has_inflight(node, now_ms)
+        self.wait_before_request(node, now_ms).is_none()
     }
 
     pub fn has_any_inflight_request(&self, now_ms: TimeMs) -> bool {

@@ -93,7 +93,7 @@ pub struct LogMatching {
     /// The entry [`LogMatching::update`] found last. The followers append the same
     /// batch one after the other, so the next node usually asks for it again: one
     /// pointer comparison instead of a scan of `recent`. Cannot go stale, like `recent`.
-    update_hit: Option<((Offset, Epoch), Seen)>,
+    update_hit: Option<Seen>,
     /// The batch (kept, so that its address is not reused) and hash that
     /// [`LogMatching::known_batch_hash`] answered last, for the same reason: every node
     /// commits the same batch one after the other.
@@ -213,7 +213,7 @@ impl LogMatching {
             // prefix (the followers copy the leader's new batch one after the other):
             // its chain is known. The rest is out of line.
             chain = match &self.update_hit {
-                Some((_, seen)) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == chain => {
+                Some(seen) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == chain => {
                     seen.chain
                 }
                 _ => self.next_chain(batch, chain, ctx),
@@ -232,24 +232,18 @@ impl LogMatching {
     fn next_chain(&mut self, batch: &Arc<SimBatch>, prev: u64, ctx: &mut Ctx) -> u64 {
         let key = (batch.base_offset, batch.epoch);
         let end = batch.end_offset();
-        let hit = match &self.update_hit {
-            Some((k, seen)) if *k == key => Some(seen),
-            _ => None,
-        };
-        let cached = hit.is_some();
         // A key above every key seen (the greatest is the last of `ordered`) is in none
         // of `recent`, `ordered` and `others`.
         let unseen = self.ordered.last().is_none_or(|(max, _)| key > *max);
-        match hit.or_else(|| {
-            (!unseen)
-                .then(|| Self::lookup(&self.recent, &self.ordered, &self.others, &key))
-                .flatten()
-        }) {
+        let found = if unseen {
+            None
+        } else {
+            Self::lookup(&self.recent, &self.ordered, &self.others, &key)
+        };
+        match found {
             Some(seen) if Arc::ptr_eq(&seen.batch, batch) && seen.prev_chain == prev => {
                 let chain = seen.chain;
-                if !cached {
-                    self.update_hit = Some((key, seen.clone()));
-                }
+                self.update_hit = Some(seen.clone());
                 chain
             }
             Some(seen) => {
